@@ -1,0 +1,32 @@
+# The two first commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PORT   ?= 7071
+
+.PHONY: run test lint typecheck bench clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+run: $(VENV)/.installed
+	$(PY) -m devhost . --port $(PORT)
+
+test: $(VENV)/.installed
+	$(PY) -m pytest -q
+
+lint: $(VENV)/.installed
+	$(PY) -m ruff check .
+
+typecheck: $(VENV)/.installed
+	$(PY) -m mypy
+
+bench: $(VENV)/.installed
+	$(PY) bench/devhost.py
+
+clean:
+	rm -rf $(VENV) .devhost .data .pytest_cache .mypy_cache .ruff_cache
