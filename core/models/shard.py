@@ -1,0 +1,40 @@
+"""Shards, the internal records, and their links to external records (api.md's fields)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from core.models.base import DocumentModel, Identifier, NonEmptyStr, UtcDatetime
+from core.models.enums import SyncDirection, SyncStatus
+
+
+class ExternalRelationship(DocumentModel):
+    """A shard's link to one record in one provider, with what the engine last saw of it."""
+
+    system: NonEmptyStr
+    integration_id: Identifier
+    external_id: NonEmptyStr
+    sync_direction: SyncDirection = SyncDirection.PULL
+    last_synced_at: UtcDatetime | None = None
+    sync_status: SyncStatus = SyncStatus.SYNCED
+    remote_version: str | None = None
+    content_hash: str | None = None
+
+
+class Shard(DocumentModel):
+    """An internal record: ``structuredData`` holds the mapped fields."""
+
+    id: Identifier
+    tenant_id: Identifier
+    shard_type_id: Identifier
+    structured_data: dict[str, Any] = Field(default_factory=dict)
+    external_relationships: list[ExternalRelationship] = Field(default_factory=list)
+    created_at: UtcDatetime | None = None
+    updated_at: UtcDatetime | None = None
+    etag: str | None = None
+
+    def relationship_for(self, integration_id: str) -> ExternalRelationship | None:
+        """This shard's link to ``integration_id``, if any."""
+        return next((r for r in self.external_relationships if r.integration_id == integration_id), None)
