@@ -6,13 +6,13 @@ from enum import StrEnum
 
 
 class Provider(StrEnum):
-    """Providers the engine syncs with (seed 002's adapter list)."""
+    """Providers the engine syncs with (seed 002's adapter list); values match ``adapters/<name>``."""
 
     SALESFORCE = "salesforce"
     DYNAMICS = "dynamics"
     HUBSPOT = "hubspot"
-    MICROSOFT_GRAPH = "microsoft_graph"
-    GOOGLE_DRIVE = "google_drive"
+    GRAPH = "graph"
+    GDRIVE = "gdrive"
     ZOOM = "zoom"
     GONG = "gong"
 

@@ -1,0 +1,183 @@
+"""Field mapping: turn provider records into shard ``structuredData``, a page at a time.
+
+``compile_mapping(entity_mapping)`` does the per-mapping work once (path splitting,
+transform lookup, value-map keys); ``Mapper.map_page(records)`` then runs a tight loop per
+record. A record whose fields fail does not stop the page: its errors come back as
+``MappingError`` values (field, source, reason) and the others are mapped.
+
+Per field, in order: read ``source`` (a dotted path; a missing key or a ``None`` on the way
+gives ``None``; digits index lists), apply the transform chain, look the result up in
+``valueMap`` (unmapped values pass through), use ``default`` if the result is ``None``, and
+report a ``required`` field that is still ``None``.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.models.integration import EntityMapping, FieldMapping
+from core.transforms import TRANSFORMS, TransformError, to_string
+
+Getter = Callable[[Mapping[str, Any]], Any]
+
+
+class MappingError(ValueError):
+    """One field of one record could not be mapped."""
+
+    def __init__(self, field: str, reason: str, source: str | None = None) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+        self.source = source
+
+    def to_dict(self) -> dict[str, str | None]:
+        """JSON-safe form (for run errors and dead letters); never includes the value."""
+        return {"field": self.field, "source": self.source, "reason": self.reason}
+
+
+class RecordMappingError(ValueError):
+    """A whole record failed: one ``MappingError`` per bad field."""
+
+    def __init__(self, errors: list[MappingError]) -> None:
+        super().__init__("; ".join(str(e) for e in errors))
+        self.errors = errors
+
+
+@dataclass(slots=True)
+class MappedPage:
+    """Result of mapping a page; ``records`` is aligned with the input (``None`` where it failed)."""
+
+    records: list[dict[str, Any] | None]
+    errors: dict[int, list[MappingError]] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> int:
+        return len(self.errors)
+
+
+def compile_path(path: str) -> Getter:
+    """A getter for a dotted ``path``; ``None`` when any step is missing or not a container."""
+    parts = tuple(path.split("."))
+    if len(parts) == 1:
+        key = parts[0]
+        return lambda record: record.get(key)
+    steps = tuple(int(p) if p.isdigit() else p for p in parts)
+
+    def get(record: Mapping[str, Any]) -> Any:
+        node: Any = record
+        for step in steps:
+            if isinstance(node, Mapping):
+                node = node.get(step) if isinstance(step, str) else node.get(str(step))
+            elif isinstance(node, list) and isinstance(step, int):
+                node = node[step] if step < len(node) else None
+            else:
+                return None
+            if node is None:
+                return None
+        return node
+
+    return get
+
+
+def _map_key(value: Any) -> str:
+    # valueMap keys are JSON object keys, so always strings: 1 -> "1", True -> "true".
+    return value if isinstance(value, str) else to_string(value)
+
+
+@dataclass(frozen=True, slots=True)
+class _CompiledField:
+    target: str
+    source: str
+    get: Getter
+    transforms: tuple[Callable[[Any], Any], ...]
+    value_map: dict[str, Any] | None
+    default: Any
+    default_is_mutable: bool
+    required: bool
+
+
+def _compile_field(spec: FieldMapping) -> _CompiledField:
+    return _CompiledField(
+        target=spec.target,
+        source=spec.source,
+        get=compile_path(spec.source),
+        transforms=tuple(TRANSFORMS[t] for t in spec.transforms),
+        value_map=dict(spec.value_map) if spec.value_map else None,
+        default=spec.default,
+        default_is_mutable=isinstance(spec.default, dict | list),
+        required=spec.required,
+    )
+
+
+class Mapper:
+    """A compiled EntityMapping: maps provider records to ``structuredData`` dicts."""
+
+    __slots__ = ("entity_mapping", "_fields", "_simple")
+
+    def __init__(self, entity_mapping: EntityMapping) -> None:
+        self.entity_mapping = entity_mapping
+        self._fields = tuple(_compile_field(f) for f in entity_mapping.field_mappings)
+        # Plain copies (no transform, map, default or check) take the fast path.
+        self._simple = all(
+            not f.transforms and f.value_map is None and f.default is None and not f.required
+            for f in self._fields
+        )
+
+    @property
+    def targets(self) -> list[str]:
+        return [f.target for f in self._fields]
+
+    def map_record(self, record: Mapping[str, Any]) -> dict[str, Any]:
+        """Map one record; raises ``RecordMappingError`` listing every bad field."""
+        if self._simple:
+            return {f.target: f.get(record) for f in self._fields}
+        out: dict[str, Any] = {}
+        errors: list[MappingError] | None = None
+        for spec in self._fields:
+            try:
+                out[spec.target] = self._map_field(spec, record)
+            except MappingError as exc:
+                errors = [exc] if errors is None else [*errors, exc]
+        if errors:
+            raise RecordMappingError(errors)
+        return out
+
+    @staticmethod
+    def _map_field(spec: _CompiledField, record: Mapping[str, Any]) -> Any:
+        value = spec.get(record)
+        if value is not None:
+            try:
+                for transform in spec.transforms:
+                    value = transform(value)
+                if spec.value_map is not None:
+                    value = spec.value_map.get(_map_key(value), value)
+            except TransformError as exc:
+                raise MappingError(spec.target, exc.reason, spec.source) from None
+        if value is None and spec.default is not None:
+            value = copy.deepcopy(spec.default) if spec.default_is_mutable else spec.default
+        if value is None and spec.required:
+            raise MappingError(spec.target, "required value is missing", spec.source)
+        return value
+
+    def map_page(self, records: Sequence[Mapping[str, Any]] | Iterable[Mapping[str, Any]]) -> MappedPage:
+        """Map a page; failed records are ``None`` in ``records`` with their errors by index."""
+        if self._simple:
+            fields = [(f.target, f.get) for f in self._fields]
+            return MappedPage(records=[{t: get(r) for t, get in fields} for r in records])
+        mapped: list[dict[str, Any] | None] = []
+        errors: dict[int, list[MappingError]] = {}
+        for index, record in enumerate(records):
+            try:
+                mapped.append(self.map_record(record))
+            except RecordMappingError as exc:
+                mapped.append(None)
+                errors[index] = exc.errors
+        return MappedPage(records=mapped, errors=errors)
+
+
+def compile_mapping(entity_mapping: EntityMapping) -> Mapper:
+    """Compile ``entity_mapping`` once; reuse the Mapper for every page of a run."""
+    return Mapper(entity_mapping)
