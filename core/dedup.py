@@ -1,0 +1,230 @@
+"""Deduplication: for a page of mapped records, decide what each one does to the shards.
+
+Pure and page-oriented. The store answers two look-ups per page, then ``plan_page`` decides:
+
+- ``linked``: the shards already linked to this integration, by the page's external ids;
+- ``candidates``: for the key strategies, the shards found under ``index_values(config, r.data)``
+  of the page's records (the store indexes each shard's ``index_values`` when it writes it).
+
+Rules, in order, for each record:
+
+1. Its external id is linked: that shard. ``UNCHANGED`` when the relationship's content hash
+   equals the record's (re-reads and echoes of our own writes cost nothing), else ``UPDATE``.
+   This holds for every strategy.
+2. Else the strategy may match an existing shard, which the record then ``LINK``s to (adds its
+   relationship, writes its data): ``external_id`` never; ``content_hash`` a shard whose data
+   hashes the same; ``composite_key`` equal normalised keys (trim, casefold, collapsed
+   whitespace); ``fuzzy`` the most similar shard at or above the threshold (names normalised
+   and stripped of corporate suffixes). A shard linked to a different external id of this
+   integration is a different provider record: it is never matched, nor is one shard matched twice.
+3. Else ``CREATE`` with ``new_shard_id(record)`` (``SKIP`` when the mapping has ``createNew``
+   false). Deterministic ids (``derive_shard_id``) make a re-run page upsert, not duplicate.
+
+An external id appearing twice in a page keeps its last occurrence; earlier ones are ``SKIP``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from core.hashing import content_hash
+from core.models.enums import DedupStrategy
+from core.models.integration import DedupConfig
+from core.models.run import RunStats
+from core.similarity import blocking_tokens, normalize_name, normalize_text, similarity
+
+_KEY_SEPARATOR = "\x1f"
+
+
+class DedupAction(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    UNCHANGED = "unchanged"
+    LINK = "link"
+    SKIP = "skip"
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """A mapped provider record; ``content_hash`` is of ``data`` (use ``Incoming.of``)."""
+
+    external_id: str
+    data: Mapping[str, Any]
+    content_hash: str
+
+    @classmethod
+    def of(cls, external_id: str, data: Mapping[str, Any]) -> Incoming:
+        return cls(external_id, data, content_hash(data))
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """An existing shard as dedup sees it.
+
+    ``linked_external_id`` and ``content_hash`` come from the shard's relationship to *this*
+    integration (both ``None`` when it has none).
+    """
+
+    shard_id: str
+    data: Mapping[str, Any]
+    linked_external_id: str | None = None
+    content_hash: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What to do with the record at ``index`` of the page."""
+
+    index: int
+    external_id: str
+    action: DedupAction
+    shard_id: str | None
+    content_hash: str
+    score: float | None = None
+
+
+def derive_shard_id(tenant_id: str, integration_id: str, external_id: str) -> str:
+    """A stable shard id for a record first seen through this integration."""
+    digest = hashlib.sha256(f"{tenant_id}\n{integration_id}\n{external_id}".encode()).hexdigest()
+    return f"shd-{digest[:32]}"
+
+
+def composite_key(keys: Sequence[str], data: Mapping[str, Any]) -> str | None:
+    """The normalised business key of ``data``; ``None`` when any part is missing or blank."""
+    parts = [normalize_text(data.get(key)) for key in keys]
+    if any(part is None for part in parts):
+        return None
+    return _KEY_SEPARATOR.join(parts)  # type: ignore[arg-type]
+
+
+def _fuzzy_parts(keys: Sequence[str], data: Mapping[str, Any]) -> list[str] | None:
+    parts = [normalize_name(data.get(key)) for key in keys]
+    return None if any(part is None for part in parts) else parts  # type: ignore[return-value]
+
+
+def index_values(config: DedupConfig, data: Mapping[str, Any]) -> list[str]:
+    """The values a shard is indexed under, and a record is looked up by, for ``config``."""
+    if config.strategy == DedupStrategy.CONTENT_HASH:
+        return [content_hash(data)]
+    if config.strategy == DedupStrategy.COMPOSITE_KEY:
+        key = composite_key(config.keys, data)
+        return [] if key is None else [key]
+    if config.strategy == DedupStrategy.FUZZY:
+        parts = _fuzzy_parts(config.keys, data)
+        return [] if parts is None else sorted(blocking_tokens(parts[0]))
+    return []
+
+
+class _Matcher:
+    """Finds the unlinked candidate an incoming record matches, per strategy."""
+
+    def __init__(self, config: DedupConfig, candidates: Sequence[Candidate]) -> None:
+        self.config = config
+        self.claimed: set[str] = {c.shard_id for c in candidates if c.linked_external_id is not None}
+        self._exact: dict[str, Candidate] = {}
+        self._blocks: dict[str, list[tuple[Candidate, list[str]]]] = {}
+        for candidate in candidates:
+            if config.strategy == DedupStrategy.FUZZY:
+                parts = _fuzzy_parts(config.keys, candidate.data)
+                if parts is not None:
+                    for token in blocking_tokens(parts[0]):
+                        self._blocks.setdefault(token, []).append((candidate, parts))
+            else:
+                for value in index_values(config, candidate.data):
+                    self._exact.setdefault(value, candidate)
+
+    def match(self, record: Incoming) -> tuple[Candidate, float | None] | None:
+        strategy = self.config.strategy
+        if strategy == DedupStrategy.EXTERNAL_ID:
+            return None
+        if strategy == DedupStrategy.FUZZY:
+            return self._fuzzy(record)
+        value = record.content_hash if strategy == DedupStrategy.CONTENT_HASH else composite_key(
+            self.config.keys, record.data
+        )
+        found = None if value is None else self._exact.get(value)
+        if found is None or found.shard_id in self.claimed:
+            return None
+        return found, None
+
+    def _fuzzy(self, record: Incoming) -> tuple[Candidate, float] | None:
+        parts = _fuzzy_parts(self.config.keys, record.data)
+        if parts is None:
+            return None
+        best: tuple[Candidate, float] | None = None
+        seen: set[str] = set()
+        for token in sorted(blocking_tokens(parts[0])):
+            for candidate, their_parts in self._blocks.get(token, ()):
+                if candidate.shard_id in seen or candidate.shard_id in self.claimed:
+                    continue
+                seen.add(candidate.shard_id)
+                score = sum(similarity(a, b) for a, b in zip(parts, their_parts, strict=True)) / len(parts)
+                # Ties go to the smaller shard id so that the plan does not depend on input order.
+                if best is None or (-score, candidate.shard_id) < (-best[1], best[0].shard_id):
+                    best = (candidate, score)
+        if best is None or best[1] < self.config.fuzzy_threshold:
+            return None
+        return best
+
+
+def plan_page(
+    records: Sequence[Incoming],
+    config: DedupConfig,
+    *,
+    linked: Mapping[str, Candidate],
+    candidates: Sequence[Candidate] = (),
+    create_new: bool = True,
+    new_shard_id: Callable[[Incoming], str],
+) -> list[Decision]:
+    """One Decision per record, in page order (see the module docstring for the rules)."""
+    last_index = {record.external_id: i for i, record in enumerate(records)}
+    matcher = _Matcher(config, candidates)
+    matcher.claimed.update(candidate.shard_id for candidate in linked.values())
+    decisions: list[Decision] = []
+    for index, record in enumerate(records):
+        decisions.append(_decide(index, record, last_index, linked, matcher, create_new, new_shard_id))
+    return decisions
+
+
+def _decide(
+    index: int,
+    record: Incoming,
+    last_index: Mapping[str, int],
+    linked: Mapping[str, Candidate],
+    matcher: _Matcher,
+    create_new: bool,
+    new_shard_id: Callable[[Incoming], str],
+) -> Decision:
+    external_id, digest = record.external_id, record.content_hash
+    if last_index[external_id] != index:
+        return Decision(index, external_id, DedupAction.SKIP, None, digest)
+    existing = linked.get(external_id)
+    if existing is not None:
+        unchanged = existing.content_hash is not None and existing.content_hash == digest
+        action = DedupAction.UNCHANGED if unchanged else DedupAction.UPDATE
+        return Decision(index, external_id, action, existing.shard_id, digest)
+    found = matcher.match(record)
+    if found is not None:
+        candidate, score = found
+        matcher.claimed.add(candidate.shard_id)
+        return Decision(index, external_id, DedupAction.LINK, candidate.shard_id, digest, score)
+    if not create_new:
+        return Decision(index, external_id, DedupAction.SKIP, None, digest)
+    return Decision(index, external_id, DedupAction.CREATE, new_shard_id(record), digest)
+
+
+def tally(decisions: Sequence[Decision]) -> RunStats:
+    """Run counters for a page's decisions (a link writes the shard, so it counts as updated)."""
+    counts = {action: 0 for action in DedupAction}
+    for decision in decisions:
+        counts[decision.action] += 1
+    return RunStats(
+        created=counts[DedupAction.CREATE],
+        updated=counts[DedupAction.UPDATE] + counts[DedupAction.LINK],
+        unchanged=counts[DedupAction.UNCHANGED],
+        skipped=counts[DedupAction.SKIP],
+    )
