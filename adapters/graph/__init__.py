@@ -1,0 +1,1 @@
+"""Microsoft Graph adapter: OneDrive driveItems (delta), Teams channel messages (delta) and chat messages."""

@@ -1,0 +1,72 @@
+"""Graph test driver: recorded fixtures, a respx router, an adapter wired to both, no real sleeps."""
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+import respx
+
+from adapters.graph.adapter import GraphAdapter
+from adapters.graph.client import graph_http
+from adapters.graph.spec import GraphConnection
+from adapters.http.oauth import OAuthToken
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "graph"
+TOKEN_URL = "https://login.microsoftonline.com/tenant-1/oauth2/v2.0/token"
+BASE = "https://graph.microsoft.com/v1.0"
+NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+TEAM = "fbe2bf47-16c8-47cf-b4a5-4b9b187c508b"
+CHANNEL = "19:4a95f7d8db4c4e7fae857bcebe0623e6@thread.tacv2"
+CHAT = "19:2da4c29f6d7041eca70b638b43d45437@thread.v2"
+
+
+def load(name: str) -> dict:
+    """A recorded Graph body."""
+    return json.loads((FIXTURES / name).read_text())
+
+
+def reply(status: int, name: str | None = None, headers: dict | None = None) -> httpx.Response:
+    """A response serving a fixture (or an empty body)."""
+    if name is None:
+        return httpx.Response(status, headers=headers)
+    return httpx.Response(status, json=load(name), headers=headers)
+
+
+class Harness:
+    """The adapter plus what the tests observe: sleeps and persisted tokens."""
+
+    def __init__(self, router: respx.MockRouter) -> None:
+        self.router = router
+        self.sleeps: list[float] = []
+        self.tokens: list[OAuthToken] = []
+        self.token_route = router.post(TOKEN_URL)
+        self.token_route.side_effect = [reply(200, "token.json"), reply(200, "token_refreshed.json")]
+
+    async def _sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+
+    async def _on_token(self, token: OAuthToken) -> None:
+        self.tokens.append(token)
+
+    def adapter(self, **overrides: str | None) -> GraphAdapter:
+        fields = {
+            "tenant_id": "tenant-1",
+            "client_id": "app-1",
+            "client_secret": "s3cret",
+            "drive_id": "b!drive1",
+            "team_id": TEAM,
+            "channel_id": CHANNEL,
+            "chat_id": CHAT,
+        }
+        conn = GraphConnection.model_validate({**fields, **overrides})
+        http = graph_http(conn, on_token=self._on_token, clock=lambda: NOW, sleep=self._sleep)
+        return GraphAdapter(conn, http, clock=lambda: NOW)
+
+
+@pytest.fixture
+def harness() -> Iterator[Harness]:
+    with respx.mock(assert_all_mocked=True, assert_all_called=False) as router:
+        yield Harness(router)
