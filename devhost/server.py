@@ -1,0 +1,79 @@
+"""Composition of the local host: config, discovery, task hub, engine, HTTP front end."""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from typing import Awaitable, Callable
+
+from aiohttp import web
+
+from .config import HostConfig
+from .discovery import build_registry, load_app
+from .dispatch import Dispatcher
+from .engine import Core
+from .history import install_sdk_timestamp_cache
+from .management import ManagementApi
+from .store import Store
+from .triggers import Triggers, key_ok
+from .urls import RPC_PATH, WEBHOOK_PATH
+
+log = logging.getLogger("devhost")
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class Host:
+    """One devhost process: the app's functions, the SQLite task hub, and the HTTP server."""
+
+    def __init__(self, config: HostConfig) -> None:
+        self.config = config
+        install_sdk_timestamp_cache()
+        self.registry = build_registry(load_app(config.app_root), config.route_prefix)
+        self.store = Store(config.data_dir / "taskhub.sqlite")
+        self.core = Core(self.store, self.registry)
+        self.dispatcher = Dispatcher(self.core, config.max_activities)
+        self.function_pool = ThreadPoolExecutor(16, thread_name_prefix="devhost-func")
+        self.triggers = Triggers(self)
+        self._runner: web.AppRunner | None = None
+
+    def web_app(self) -> web.Application:
+        app = web.Application(middlewares=[self._guard], client_max_size=100 * 1024 * 1024)
+        api = ManagementApi(self)
+        api.add_routes(app, WEBHOOK_PATH)
+        api.add_routes(app, RPC_PATH)
+        app.router.add_route("*", "/{tail:.*}", self.triggers.handle_http)
+        return app
+
+    @web.middleware
+    async def _guard(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        # The management API needs the key (the system key in Azure); the RPC base is for in-process
+        # clients and, like the extension's local RPC endpoint, answers loopback callers only.
+        if request.path.startswith(WEBHOOK_PATH + "/") and not key_ok(request, self.config.function_key):
+            return web.Response(status=401)
+        if request.path.startswith(RPC_PATH + "/") and not _loopback(request.remote):
+            return web.Response(status=403)
+        return await handler(request)
+
+    async def start(self) -> None:
+        await self.dispatcher.start()
+        self._runner = web.AppRunner(self.web_app(), access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.config.host, self.config.port)
+        await site.start()
+        self.triggers.start_timers()
+
+    async def stop(self) -> None:
+        self.triggers.stop()
+        if self._runner is not None:
+            await self._runner.cleanup()
+        await self.dispatcher.stop()
+        self.function_pool.shutdown(wait=False, cancel_futures=True)
+        self.store.close()
+
+
+def _loopback(remote: str | None) -> bool:
+    try:
+        return remote is not None and ipaddress.ip_address(remote).is_loopback
+    except ValueError:
+        return False

@@ -1,0 +1,171 @@
+"""HTTP and timer triggers, invoked as the Python worker invokes them: keyword arguments by binding name,
+the durable client binding as JSON text, `async` functions on the host's single event loop and plain ones on
+a thread pool.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import hmac
+import inspect
+import logging
+import threading
+import uuid
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import azure.functions as func
+from aiohttp import web
+from croniter import croniter
+
+from .discovery import HttpFunction, TimerFunction
+from .history import fmt, parse
+from .urls import client_binding
+
+if TYPE_CHECKING:
+    from .server import Host
+
+log = logging.getLogger("devhost")
+
+
+class InvocationContext(func.Context):
+    """The `context` argument a function may declare (invocation id, function name, ...)."""
+
+    def __init__(self, name: str, directory: str) -> None:
+        self._id = str(uuid.uuid4())
+        self._name = name
+        self._directory = directory
+
+    @property
+    def invocation_id(self) -> str:
+        return self._id
+
+    @property
+    def thread_local_storage(self) -> Any:
+        return threading.local()
+
+    @property
+    def function_name(self) -> str:
+        return self._name
+
+    @property
+    def function_directory(self) -> str:
+        return self._directory
+
+    @property
+    def trace_context(self) -> Any:
+        return None
+
+    @property
+    def retry_context(self) -> Any:
+        return None
+
+
+def key_ok(request: web.Request, key: str | None) -> bool:
+    if not key:
+        return True
+    given = request.headers.get("x-functions-key") or request.query.get("code") or ""
+    return hmac.compare_digest(given.encode(), key.encode())
+
+
+class Triggers:
+    def __init__(self, host: Host) -> None:
+        self.host = host
+        self.routes = sorted(host.registry.http, key=lambda f: -f.route.literal_segments)
+        self._tasks: list[asyncio.Task[Any]] = []
+
+    def _kwargs(self, fn: HttpFunction | TimerFunction, trigger_value: Any) -> dict[str, Any]:
+        binding = client_binding(self.host.config.base_url, self.host.config.hub_name, self.host.config.function_key)
+        kwargs: dict[str, Any] = {fn.trigger_param: trigger_value}
+        kwargs.update({name: binding for name in fn.client_params})
+        if fn.wants_context:
+            kwargs["context"] = InvocationContext(fn.name, str(self.host.config.app_root))
+        return kwargs
+
+    async def _call(self, fn: HttpFunction | TimerFunction, kwargs: dict[str, Any]) -> Any:
+        if fn.is_async:
+            return await fn.fn(**kwargs)
+        loop = asyncio.get_running_loop()
+        result = await loop.run_in_executor(self.host.function_pool, functools.partial(fn.fn, **kwargs))
+        return await result if inspect.isawaitable(result) else result
+
+    # HTTP -------------------------------------------------------------------------------------------
+    async def handle_http(self, request: web.Request) -> web.StreamResponse:
+        path = request.path
+        matched_path = False
+        for fn in self.routes:
+            params = fn.route.match(path)
+            if params is None:
+                continue
+            matched_path = True
+            if fn.methods is not None and request.method.upper() not in fn.methods:
+                continue
+            if fn.auth_level != "ANONYMOUS" and not key_ok(request, self.host.config.function_key):
+                return web.Response(status=401)
+            return await self._invoke_http(fn, request, params)
+        return web.Response(status=405 if matched_path else 404)
+
+    async def _invoke_http(self, fn: HttpFunction, request: web.Request, params: dict[str, str]) -> web.Response:
+        body = await request.read()
+        req = func.HttpRequest(
+            method=request.method, url=str(request.url), headers=dict(request.headers),
+            params=dict(request.query), route_params=params, body=body,
+        )
+        try:
+            result = await self._call(fn, self._kwargs(fn, req))
+        except Exception:
+            log.exception("function %s failed", fn.name)
+            return web.json_response({"error": {"code": "internal_error", "message": "The function failed"}},
+                                     status=500)
+        return _to_response(result)
+
+    # timers -----------------------------------------------------------------------------------------
+    def start_timers(self) -> None:
+        for fn in self.host.registry.timers:
+            self._tasks.append(asyncio.create_task(self._timer_loop(fn)))
+
+    def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+
+    async def _timer_loop(self, fn: TimerFunction) -> None:
+        store = self.host.core.store
+        last, stored_next = await self.host.dispatcher.call(store.get_schedule, fn.name)
+        now = datetime.now(UTC)
+        past_due = bool(fn.use_monitor and stored_next and parse(stored_next) < now)
+        if fn.run_on_startup or past_due:
+            await self._fire(fn, past_due, last)
+        it = croniter(fn.schedule, datetime.now(UTC), second_at_beginning=True)
+        while True:
+            nxt = it.get_next(datetime)
+            await self.host.dispatcher.call(store.put_schedule, fn.name, last, fmt(nxt))
+            await asyncio.sleep(max(0.0, (nxt - datetime.now(UTC)).total_seconds()))
+            last = fmt(nxt)
+            await self._fire(fn, False, last)
+
+    async def _fire(self, fn: TimerFunction, past_due: bool, last: str | None) -> None:
+        request = func.TimerRequest(
+            past_due=past_due,
+            schedule_status={"Last": last, "Next": None, "LastUpdated": fmt(datetime.now(UTC))},
+            schedule={"AdjustForDST": True},
+        )
+        try:
+            await self._call(fn, self._kwargs(fn, request))
+        except Exception:
+            log.exception("timer function %s failed", fn.name)
+
+
+def _to_response(result: Any) -> web.Response:
+    if result is None:
+        return web.Response(status=204)
+    if isinstance(result, func.HttpResponse):
+        headers = {k: v for k, v in result.headers.items() if k.lower() != "content-length"}
+        if result.mimetype and "content-type" not in {k.lower() for k in headers}:
+            ctype = result.mimetype + (f"; charset={result.charset}" if result.charset else "")
+            headers["Content-Type"] = ctype
+        return web.Response(status=result.status_code, body=result.get_body(), headers=headers)
+    if isinstance(result, (bytes, str)):
+        return web.Response(status=200, body=result if isinstance(result, bytes) else result.encode(),
+                            content_type="text/plain")
+    return web.json_response(result)
