@@ -1,0 +1,1 @@
+"""Per-provider parsers: an authentic request -> ``ParsedDelivery`` (events and signals) or ``Malformed``."""

@@ -1,0 +1,41 @@
+"""Shopify: ``X-Shopify-Hmac-Sha256: <base64 HMAC-SHA256(app secret, raw body)>``; no timestamp.
+
+Shopify/shopify-app-js ``lib/webhooks/validate.ts``; dedupe on ``X-Shopify-Webhook-Id``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import SecretStr
+
+from ..crypto import Encoding, secret_bytes
+from ..request import RawRequest
+from ..results import NoSecretConfigured, SchemeOutcome
+from ._base import SchemeConfig
+from ._hmac import check_signature_header
+
+SIGNATURE_HEADER = "X-Shopify-Hmac-Sha256"
+WEBHOOK_ID_HEADER = "X-Shopify-Webhook-Id"
+EVENT_ID_HEADER = "X-Shopify-Event-Id"
+
+
+class ShopifyConfig(SchemeConfig):
+    """The app's API secret (client secret)."""
+
+    scheme: Literal["shopify"] = "shopify"
+    secret: SecretStr | None = None
+
+
+def check(config: ShopifyConfig, request: RawRequest, now: datetime) -> SchemeOutcome:
+    """Verify the base64 HMAC of the raw body."""
+    key = secret_bytes(config.secret)
+    if key is None:
+        return NoSecretConfigured("no Shopify app secret configured")
+    return check_signature_header(request, SIGNATURE_HEADER, key, request.body, Encoding.BASE64)
+
+
+def event_id(config: ShopifyConfig, request: RawRequest) -> str | None:
+    """``X-Shopify-Webhook-Id`` (kept across retries), else ``X-Shopify-Event-Id``."""
+    return request.header(WEBHOOK_ID_HEADER) or request.header(EVENT_ID_HEADER)
