@@ -1,0 +1,84 @@
+"""The engine's one Settings object, read from ``CASTIEL_*`` environment variables.
+
+Load it once with ``get_settings()`` at the edge (function_app, devhost, tests) and pass it
+down; nothing else reads the environment. In Azure the variables are app settings; on a
+laptop the defaults pick the embedded backends (SQLite records, a local secret store), so
+the same code runs in both places.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MIB = 1024 * 1024
+
+
+class RecordStoreBackend(StrEnum):
+    SQLITE = "sqlite"
+    COSMOS = "cosmos"
+
+
+class SecretStoreBackend(StrEnum):
+    LOCAL = "local"
+    KEYVAULT = "keyvault"
+
+
+class Settings(BaseSettings):
+    """Every tunable of the engine, with its default. Env var = ``CASTIEL_`` + field name."""
+
+    model_config = SettingsConfigDict(env_prefix="CASTIEL_", extra="ignore", case_sensitive=False)
+
+    # Stores.
+    record_store: RecordStoreBackend = RecordStoreBackend.SQLITE
+    data_dir: Path = Path(".castiel")
+    cosmos_endpoint: str | None = None
+    # Without a key the Cosmos store authenticates with DefaultAzureCredential (managed identity).
+    cosmos_key: SecretStr | None = None
+    cosmos_database: str = "castiel"
+    cosmos_verify_tls: bool = True
+    secret_store: SecretStoreBackend = SecretStoreBackend.LOCAL
+    key_vault_url: str | None = None
+
+    # Simulated providers (demos, tests, benchmarks).
+    sandbox_base_url: str | None = None
+
+    # Token refresher (seed 000: every 6 hours, credentials expiring within 60 minutes).
+    token_refresh_interval_minutes: int = Field(default=360, ge=1)
+    token_refresh_threshold_minutes: int = Field(default=60, ge=1)
+
+    # Scheduler and sync orchestration.
+    scheduler_batch_cap: int = Field(default=100, ge=1)
+    history_retention_days: int = Field(default=30, ge=1)
+    sync_page_size: int = Field(default=2000, ge=1, le=10_000)
+    sync_max_parallel_mappings: int = Field(default=4, ge=1)
+    sync_pages_per_generation: int = Field(default=20, ge=1)
+
+    # Rate limits of the seeds (per minute), overridable per integration via rateLimits.
+    rate_limit_fetch_per_minute: int = Field(default=200, ge=1)
+    rate_limit_create_per_minute: int = Field(default=100, ge=1)
+    rate_limit_update_per_minute: int = Field(default=150, ge=1)
+    rate_limit_delete_per_minute: int = Field(default=100, ge=1)
+    rate_limit_tenant_per_minute: int = Field(default=5000, ge=1)
+
+    # Webhooks.
+    webhook_max_body_bytes: int = Field(default=MIB, ge=1)
+    webhook_timestamp_tolerance_seconds: int = Field(default=300, ge=1)
+
+    @model_validator(mode="after")
+    def _backend_needs_its_address(self) -> Settings:
+        if self.record_store == RecordStoreBackend.COSMOS and not self.cosmos_endpoint:
+            raise ValueError("CASTIEL_COSMOS_ENDPOINT is required when CASTIEL_RECORD_STORE=cosmos")
+        if self.secret_store == SecretStoreBackend.KEYVAULT and not self.key_vault_url:
+            raise ValueError("CASTIEL_KEY_VAULT_URL is required when CASTIEL_SECRET_STORE=keyvault")
+        return self
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's Settings, read from the environment on first use (``cache_clear()`` in tests)."""
+    return Settings()
