@@ -1,0 +1,1 @@
+"""Google Drive v3 adapter: files (files.list), changes (changes.list from a start page token)."""

@@ -1,0 +1,89 @@
+"""Drive test driver: recorded fixtures, a respx router, a throwaway service-account key, no real sleeps."""
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+
+import httpx
+import pytest
+import respx
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from adapters.gdrive.adapter import DriveAdapter
+from adapters.gdrive.client import drive_http
+from adapters.gdrive.spec import DriveConnection
+from adapters.http.oauth import OAuthToken
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "gdrive"
+TOKEN_URL = "https://oauth2.googleapis.com/token"
+HOST = "www.googleapis.com"
+NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+SA_EMAIL = "castiel-sync@project-1.iam.gserviceaccount.com"
+
+
+@cache
+def private_key() -> rsa.RSAPrivateKey:
+    """A test-only RSA key (generated, never a real credential)."""
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def private_pem() -> str:
+    return (
+        private_key()
+        .private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        .decode()
+    )
+
+
+def load(name: str) -> dict:
+    """A recorded Drive body."""
+    return json.loads((FIXTURES / name).read_text())
+
+
+def reply(status: int, name: str | None = None, headers: dict | None = None) -> httpx.Response:
+    """A response serving a fixture (or an empty body)."""
+    if name is None:
+        return httpx.Response(status, headers=headers)
+    return httpx.Response(status, json=load(name), headers=headers)
+
+
+class Harness:
+    """The adapter plus what the tests observe: sleeps and persisted tokens."""
+
+    def __init__(self, router: respx.MockRouter) -> None:
+        self.router = router
+        self.sleeps: list[float] = []
+        self.tokens: list[OAuthToken] = []
+        self.token_route = router.post(TOKEN_URL)
+        self.token_route.side_effect = [reply(200, "token.json"), reply(200, "token_refreshed.json")]
+
+    async def _sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+
+    async def _on_token(self, token: OAuthToken) -> None:
+        self.tokens.append(token)
+
+    def route(self, method: str, path: str) -> respx.Route:
+        return self.router.route(method=method, host=HOST, path="/drive/v3" + path)
+
+    def adapter(self, **overrides: object) -> DriveAdapter:
+        fields = {
+            "client_email": SA_EMAIL,
+            "private_key": private_pem(),
+            "private_key_id": "kid-1",
+            "subject": "admin@example.com",
+        }
+        conn = DriveConnection.model_validate({**fields, **overrides})
+        http = drive_http(conn, on_token=self._on_token, clock=lambda: NOW, sleep=self._sleep)
+        return DriveAdapter(conn, http, clock=lambda: NOW)
+
+
+@pytest.fixture
+def harness() -> Iterator[Harness]:
+    with respx.mock(assert_all_mocked=True, assert_all_called=False) as router:
+        yield Harness(router)
