@@ -79,7 +79,8 @@ def load_state(raw: Any, key: str) -> BudgetState:
 @bp.entity_trigger(context_name="context")
 def rate_limit_budget(context: df.DurableEntityContext) -> None:
     """Run one budget operation; invalid input fails that operation only (state unchanged)."""
-    state = load_state(context.get_state(), context.entity_key)
+    # expected_type: plain JSON objects, decoded without the SDK's custom-class lookup.
+    state = load_state(context.get_state(expected_type=dict), context.entity_key)
     operation = context.operation_name
     if operation == "get":
         # ``get`` takes no input: the host may send null, which get_input() cannot decode.
@@ -88,6 +89,6 @@ def rate_limit_budget(context: df.DurableEntityContext) -> None:
     handler = OPERATIONS.get(operation or "")
     if handler is None:
         raise ConfigError(f"unknown rate-limit operation {operation!r}")
-    state, result = handler(state, context.get_input())
+    state, result = handler(state, context.get_input(expected_type=dict))
     context.set_state(state.to_wire())
     context.set_result(result)
