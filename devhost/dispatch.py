@@ -8,6 +8,7 @@ work the step produced. Activities run concurrently up to host.json's `maxConcur
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import heapq
 import json
@@ -169,10 +170,8 @@ class Dispatcher:
                 continue
             delay = (self._timers[0][0] - utcnow()).total_seconds()
             if delay > 0:
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._timer_wake.wait(), timeout=min(delay, 60.0))
-                except TimeoutError:
-                    pass
                 continue
             now = utcnow()
             while self._timers and self._timers[0][0] <= now:

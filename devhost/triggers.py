@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import azure.functions as func
 from aiohttp import web
+from azure.functions.timer import TimerRequest
 from croniter import croniter
 
 from .discovery import HttpFunction, TimerFunction
@@ -123,7 +124,9 @@ class Triggers:
     # timers -----------------------------------------------------------------------------------------
     def start_timers(self) -> None:
         for fn in self.host.registry.timers:
-            self._tasks.append(asyncio.create_task(self._timer_loop(fn)))
+            task = asyncio.create_task(self._timer_loop(fn))
+            task.add_done_callback(_log_crash)
+            self._tasks.append(task)
 
     def stop(self) -> None:
         for task in self._tasks:
@@ -145,7 +148,7 @@ class Triggers:
             await self._fire(fn, False, last)
 
     async def _fire(self, fn: TimerFunction, past_due: bool, last: str | None) -> None:
-        request = func.TimerRequest(
+        request = TimerRequest(
             past_due=past_due,
             schedule_status={"Last": last, "Next": None, "LastUpdated": fmt(datetime.now(UTC))},
             schedule={"AdjustForDST": True},
@@ -154,6 +157,11 @@ class Triggers:
             await self._call(fn, self._kwargs(fn, request))
         except Exception:
             log.exception("timer function %s failed", fn.name)
+
+
+def _log_crash(task: asyncio.Task[Any]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("timer loop stopped", exc_info=task.exception())
 
 
 def _to_response(result: Any) -> web.Response:

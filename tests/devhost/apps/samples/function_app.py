@@ -204,7 +204,7 @@ def waiter(context: df.DurableOrchestrationContext):
 @app.orchestration_trigger(context_name="context")
 def http_caller(context: df.DurableOrchestrationContext):
     response = yield context.call_http("GET", context.get_input())
-    return {"status": response.status_code, "content": response.content}
+    return {"status": response["statusCode"], "content": response["content"]}
 
 
 @app.orchestration_trigger(context_name="context")
