@@ -3,6 +3,7 @@
 import json
 import os
 from datetime import timedelta
+from pathlib import Path
 
 import azure.durable_functions as df
 import azure.functions as func
@@ -74,7 +75,7 @@ async def double(value: int) -> int:
 def flaky(payload: dict) -> str:
     # Fails until it has been called `fail_times` times for this key; the count lives on disk.
     path = os.path.join(MARKS, f"flaky-{payload['key']}")
-    count = int(open(path).read()) if os.path.exists(path) else 0
+    count = int(Path(path).read_text()) if os.path.exists(path) else 0
     with open(path, "w") as fh:
         fh.write(str(count + 1))
     if count < payload["fail_times"]:
@@ -189,7 +190,7 @@ def failing(context: df.DurableOrchestrationContext):
 @app.orchestration_trigger(context_name="context")
 def nondeterministic(context: df.DurableOrchestrationContext):
     # The activity name depends on a file that the test changes between episodes.
-    first = open(os.path.join(MARKS, "nd")).read().strip()
+    first = Path(MARKS, "nd").read_text().strip()
     yield context.call_activity(first, "x")
     yield context.wait_for_external_event("go")
     return "done"
