@@ -17,7 +17,9 @@ Cursor semantics (incremental reads, as in dlt's incremental):
 - ``token`` is the provider's own continuation: a Salesforce ``nextRecordsUrl``, a HubSpot
   ``after``, a Dataverse ``@odata.nextLink`` or ``@odata.deltaLink``. ``query_start`` is the lower
   bound the in-flight query was issued with, for providers whose token does not encode the
-  query (HubSpot search).
+  query (HubSpot search); ``offset`` counts the records read so far by that query (HubSpot
+  search stops at 10,000); ``phase`` names the adapter's step in a multi-step read (HubSpot
+  reads archived records, then changes).
 
 A ``Page`` carries two cursors: ``next_cursor`` continues *this* run (``None`` when the run
 has read everything), ``checkpoint`` is what to persist after the page: starting a new run
@@ -57,6 +59,8 @@ class Cursor(_Model):
     end: datetime | None = None
     token: str | None = None
     query_start: datetime | None = None
+    offset: int = 0
+    phase: str | None = None
 
 
 class FetchRequest(_Model):

@@ -14,20 +14,34 @@ BasicAuth = httpx.BasicAuth
 
 
 class HeaderAuth(httpx.Auth):
-    """Send a fixed secret in one header (``Authorization: Bearer <key>``, ``X-API-Key: <key>``)."""
+    """Send fixed secrets in headers (``Authorization: Bearer <key>``, ``X-API-Key: <key>``)."""
 
-    def __init__(self, header: str, value: str) -> None:
-        self._header = header
+    def __init__(self, headers: dict[str, str]) -> None:
+        self._headers = dict(headers)
+
+    def __repr__(self) -> str:
+        return f"HeaderAuth({sorted(self._headers)!r})"
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers.update(self._headers)
+        yield request
+
+
+class QueryParamAuth(httpx.Auth):
+    """Send an API key as a query parameter (legacy ``hapikey``-style APIs)."""
+
+    def __init__(self, name: str, value: str) -> None:
+        self._name = name
         self._value = value
 
     def __repr__(self) -> str:
-        return f"HeaderAuth({self._header!r}, '***')"
+        return f"QueryParamAuth({self._name!r})"
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        request.headers[self._header] = self._value
+        request.url = request.url.copy_merge_params({self._name: self._value})
         yield request
 
 
 def bearer(token: str) -> HeaderAuth:
     """A fixed bearer token (HubSpot private-app tokens, pre-issued access tokens)."""
-    return HeaderAuth("Authorization", f"Bearer {token}")
+    return HeaderAuth({"Authorization": f"Bearer {token}"})

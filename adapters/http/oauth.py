@@ -46,6 +46,9 @@ class OAuthToken(BaseModel):
     instance_url: str | None = None
 
     def expiring(self, now: datetime, skew: float) -> bool:
+        """True when there is no usable access token or it expires within ``skew`` seconds."""
+        if not self.access_token:
+            return True
         return self.expires_at is not None and now >= self.expires_at - timedelta(seconds=skew)
 
 

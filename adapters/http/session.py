@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -51,6 +52,20 @@ def parse_model(data: Any, model: type[M], provider: str) -> M:
         ) from exc
 
 
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class HttpOptions:
+    """Injectable behaviour of ``ProviderHttp``: the retry policy, and the sleep/clock/jitter for tests."""
+
+    policy: RetryPolicy = field(default_factory=RetryPolicy)
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    clock: Callable[[], datetime] = utc_now
+    jitter: Callable[[], float] = random.random
+
+
 class ProviderHttp:
     """Send, classify, record limits, retry short waits."""
 
@@ -61,20 +76,18 @@ class ProviderHttp:
         provider: str,
         classify: Classifier,
         parse_limits: LimitParser,
-        policy: RetryPolicy | None = None,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-        jitter: Callable[[], float] = random.random,
+        options: HttpOptions | None = None,
     ) -> None:
+        options = options or HttpOptions()
         self.client = client
         self.provider = provider
         self.last_limits: LimitSnapshot | None = None
         self._classify = classify
         self._parse_limits = parse_limits
-        self._policy = policy or RetryPolicy()
-        self._sleep = sleep
-        self._clock = clock
-        self._jitter = jitter
+        self._policy = options.policy
+        self._sleep = options.sleep
+        self._clock = options.clock
+        self._jitter = options.jitter
 
     def now(self) -> datetime:
         return self._clock()

@@ -8,7 +8,7 @@ from pydantic import BaseModel
 
 from adapters.http.limits import salesforce
 from adapters.http.retry import RetryPolicy
-from adapters.http.session import ProviderHttp, parse_model, read_json
+from adapters.http.session import HttpOptions, ProviderHttp, parse_model, read_json
 from adapters.http.status import error_for_response
 from core import errors as e
 
@@ -21,10 +21,11 @@ def make(handler, slept: list[float]) -> ProviderHttp:
         slept.append(seconds)
 
     client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    options = HttpOptions(policy=RetryPolicy(max_attempts=3), sleep=sleep, clock=lambda: NOW,
+                          jitter=lambda: 0.0)
     return ProviderHttp(
-        client, provider="salesforce", parse_limits=salesforce, policy=RetryPolicy(max_attempts=3),
+        client, provider="salesforce", parse_limits=salesforce, options=options,
         classify=lambda r: error_for_response(r, "salesforce", "failed", NOW),
-        sleep=sleep, clock=lambda: NOW, jitter=lambda: 0.0,
     )
 
 
