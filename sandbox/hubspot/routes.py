@@ -1,0 +1,138 @@
+"""CRM v3 object routes: list (`after` paging, `archived`), search, read, create, update, archive.
+
+https://developers.hubspot.com/docs/api/crm/understanding-the-crm (objects API reference)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from sandbox.context import COUNTERS, OPTIONS
+from sandbox.context import HUBSPOT as HUBSPOT_KEY
+from sandbox.hubspot import search
+from sandbox.hubspot.errors import ObjectNotFound, ValidationError
+from sandbox.hubspot.records import HsRecord, ObjectTable
+from sandbox.jsonio import json_response, read_json
+
+LIST_MAX = 100
+ALWAYS = ("createdate", "hs_lastmodifieddate", "hs_object_id")
+routes = web.RouteTableDef()
+
+
+def _table(request: web.Request) -> ObjectTable:
+    return request.config_dict[HUBSPOT_KEY].table(request.match_info["type"])
+
+
+def _properties(table: ObjectTable, requested: list[str]) -> list[str]:
+    """Requested properties plus the ones HubSpot always returns; the type's defaults when none asked."""
+    names = [n.strip() for raw in requested for n in raw.split(",") if n.strip()]
+    if not names:
+        return list(table.spec.defaults)
+    return list(dict.fromkeys([*names, *ALWAYS]))
+
+
+def _served(request: web.Request, count: int) -> None:
+    request.config_dict[COUNTERS].records_served["hubspot"] += count
+
+
+def _record(request: web.Request, table: ObjectTable, *, archived_ok: bool = False) -> HsRecord:
+    raw, id_property = request.match_info["id"], request.query.get("idProperty")
+    if id_property and id_property != "hs_object_id":
+        if id_property != table.spec.unique:
+            raise ValidationError(f"{id_property} is not a unique property")
+        return table.by_unique(raw)
+    record = table.records.get(int(raw)) if raw.isdigit() else None
+    if record is None or (record.archived and not archived_ok):
+        raise ObjectNotFound("resource not found")
+    return record
+
+
+@routes.get("/objects/{type}")
+async def list_objects(request: web.Request) -> web.Response:
+    """Records in id order; `after` is the id to start from; `archived=true` lists only archived ones."""
+    table = _table(request)
+    try:
+        limit = int(request.query.get("limit", "10"))
+        start = int(request.query.get("after", "0"))
+    except ValueError as exc:
+        raise ValidationError("limit and after must be integers") from exc
+    limit = max(1, min(limit, LIST_MAX, request.config_dict[OPTIONS].page_size_max))
+    archived = request.query.get("archived", "false").lower() == "true"
+    names = _properties(table, request.query.getall("properties", []))
+    results: list[dict[str, Any]] = []
+    next_after: int | None = None
+    for record_id in table.ids[table.after(start):]:
+        record = table.records[record_id]
+        if record.archived != archived:
+            continue
+        if len(results) == limit:
+            next_after = record_id
+            break
+        results.append(record.to_api(names))
+    body: dict[str, Any] = {"results": results}
+    if next_after is not None:
+        link = f"{request.url.with_query({**request.query, 'after': str(next_after)})}"
+        body["paging"] = {"next": {"after": str(next_after), "link": link}}
+    _served(request, len(results))
+    return json_response(body)
+
+
+@routes.post("/objects/{type}/search")
+async def search_objects(request: web.Request) -> web.Response:
+    """Live records matching the filterGroups, sorted, in offset pages of at most 200, 10,000 at most."""
+    table = _table(request)
+    body = await read_json(request)
+    if not isinstance(body, dict):
+        raise ValidationError("Invalid input JSON")
+    match = search.predicate(body)
+    rows = [r for r in table if not r.archived and match(r)]
+    search.sort(rows, body.get("sorts"))
+    offset, count = search.window(body, len(rows))
+    names = _properties(table, body.get("properties") or [])
+    out: dict[str, Any] = {"total": len(rows), "results": [r.to_api(names) for r in rows[offset:offset + count]]}
+    end = offset + count
+    if end < len(rows) and end < search.RESULT_CAP:
+        out["paging"] = {"next": {"after": str(end), "link": f"?after={end}"}}
+    _served(request, count)
+    return json_response(out)
+
+
+@routes.get("/objects/{type}/{id}")
+async def read(request: web.Request) -> web.Response:
+    table = _table(request)
+    archived = request.query.get("archived", "false").lower() == "true"
+    record = _record(request, table, archived_ok=archived)
+    return json_response(record.to_api(_properties(table, request.query.getall("properties", []))))
+
+
+async def _properties_body(request: web.Request, table: ObjectTable) -> dict[str, str | None]:
+    body = await read_json(request)
+    if not isinstance(body, dict) or "properties" not in body:
+        raise ValidationError("Invalid input JSON: expected {\"properties\": {...}}")
+    return table.normalize(body["properties"])
+
+
+@routes.post("/objects/{type}")
+async def create(request: web.Request) -> web.Response:
+    table = _table(request)
+    record = table.create(await _properties_body(request, table))
+    return json_response(record.to_api(list(dict.fromkeys([*table.spec.properties, *ALWAYS]))), status=201)
+
+
+@routes.patch("/objects/{type}/{id}")
+async def update(request: web.Request) -> web.Response:
+    table = _table(request)
+    current = _record(request, table)
+    record = table.update(current.id, await _properties_body(request, table))
+    return json_response(record.to_api(list(dict.fromkeys([*table.spec.properties, *ALWAYS]))))
+
+
+@routes.delete("/objects/{type}/{id}")
+async def archive(request: web.Request) -> web.Response:
+    table = _table(request)
+    record = _record(request, table, archived_ok=True)
+    if not record.archived:
+        table.archive(record.id)
+    return web.Response(status=204)

@@ -1,0 +1,132 @@
+"""Admission control shared by the simulated providers: a per-second rate, a daily quota, injected faults.
+
+    Gate.admit()  ->  Admitted | RateLimited(retry_after) | QuotaExhausted | Faulted
+
+The rate is a token bucket (average `rate` req/s, bursts up to `rate * burst_seconds`), the quota counts
+calls per UTC day, and faults are drawn from a seeded generator: the n-th admitted call of a provider
+faults or not identically on every run with the same seed.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+
+from sandbox.clock import Clock
+
+
+@dataclass(frozen=True)
+class Admitted:
+    """The call may proceed."""
+
+
+@dataclass(frozen=True)
+class RateLimited:
+    """Over the per-second rate; a token will be available after `retry_after` seconds."""
+
+    retry_after: float
+
+
+@dataclass(frozen=True)
+class QuotaExhausted:
+    """The daily quota is used up until the next UTC midnight."""
+
+    retry_after: float
+
+
+@dataclass(frozen=True)
+class Faulted:
+    """An injected transient failure (the provider answers 503)."""
+
+
+Verdict = Admitted | RateLimited | QuotaExhausted | Faulted
+
+
+class TokenBucket:
+    """Average `rate` tokens per second, holding at most `rate * burst_seconds`."""
+
+    def __init__(self, clock: Clock, burst_seconds: float) -> None:
+        self._clock = clock
+        self._burst_seconds = burst_seconds
+        self._tokens: float | None = None
+        self._stamp = 0.0
+
+    def _refill(self, rate: float) -> float:
+        capacity = rate * self._burst_seconds
+        now = self._clock.time()
+        if self._tokens is None:
+            self._tokens = capacity
+        else:
+            self._tokens = min(capacity, self._tokens + (now - self._stamp) * rate)
+        self._stamp = now
+        return self._tokens
+
+    def try_take(self, rate: float) -> float | None:
+        """Take one token; None when taken, else the seconds until one is available."""
+        tokens = self._refill(rate)
+        if tokens >= 1.0:
+            self._tokens = tokens - 1.0
+            return None
+        return (1.0 - tokens) / rate
+
+    def remaining(self, rate: float) -> int:
+        return int(self._refill(rate))
+
+    def capacity(self, rate: float) -> int:
+        return max(1, int(rate * self._burst_seconds))
+
+
+class DailyQuota:
+    """Calls per UTC day against a limit read at each call (it may change at runtime)."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._day = -1
+        self.used = 0
+
+    def _roll(self) -> float:
+        now = self._clock.time()
+        day = int(now // 86_400)
+        if day != self._day:
+            self._day, self.used = day, 0
+        return (day + 1) * 86_400 - now
+
+    def try_take(self, limit: int) -> float | None:
+        """Count one call; None when within the quota, else the seconds until the quota resets."""
+        until_reset = self._roll()
+        if self.used >= limit:
+            return until_reset
+        self.used += 1
+        return None
+
+    def current(self) -> int:
+        self._roll()
+        return self.used
+
+
+class Gate:
+    """One provider's admission: rate first, then quota, then the fault draw."""
+
+    def __init__(self, clock: Clock, seed: int, name: str, burst_seconds: float) -> None:
+        self.bucket = TokenBucket(clock, burst_seconds)
+        self.quota = DailyQuota(clock)
+        self._faults = random.Random(f"{seed}:faults:{name}")
+
+    def admit(self, rate: float | None, daily_limit: int, fault_rate: float) -> Verdict:
+        if rate is not None:
+            wait = self.bucket.try_take(rate)
+            if wait is not None:
+                return RateLimited(retry_after=wait)
+        wait = self.quota.try_take(daily_limit)
+        if wait is not None:
+            return QuotaExhausted(retry_after=wait)
+        # Always draw, so the sequence of faults depends only on the seed and the call count.
+        if self._faults.random() < fault_rate:
+            return Faulted()
+        return Admitted()
+
+
+def retry_after_header(seconds: float) -> str:
+    """Whole seconds, at least 1, as HTTP's Retry-After wants."""
+    return str(max(1, math.ceil(seconds)))

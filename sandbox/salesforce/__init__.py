@@ -1,0 +1,1 @@
+"""A Salesforce-compatible REST subset: SOQL query/queryAll with queryMore paging and sObject CRUD."""
