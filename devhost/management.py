@@ -71,6 +71,10 @@ class ManagementApi:
             ctx_input = json.loads(body) if body.strip() else None
         except json.JSONDecodeError:
             return _error(400, "The request body is not valid JSON")
+        if ctx_input is not None and not isinstance(ctx_input, str):
+            # A plain JSON body (curl -d '5'): hand the orchestrator its JSON text, as the SDK client's
+            # double-encoded body ('"5"') does; the SDK cannot decode a bare number or list.
+            ctx_input = json.dumps(ctx_input)
         name = request.match_info["name"]
         try:
             iid = await self.host.dispatcher.call(
