@@ -67,7 +67,8 @@ def equal_text(expected: str, provided: str | None) -> bool:
     """Constant-time equality of two strings (tokens, client states), compared as UTF-8 bytes."""
     if provided is None:
         return False
-    return hmac.compare_digest(expected.encode("utf-8"), provided.encode("utf-8", "surrogateescape"))
+    # Header values may carry lone surrogates (undecodable bytes); they must compare unequal, not raise.
+    return hmac.compare_digest(expected.encode("utf-8"), provided.encode("utf-8", "surrogatepass"))
 
 
 def parse_unix(value: str, unit: TimeUnit = TimeUnit.SECONDS) -> float | None:

@@ -48,12 +48,16 @@ def _from_jwk(text: str) -> RSAPublicKey | None:
     return key if isinstance(key, RSAPublicKey) else None
 
 
-def bearer_token(request: RawRequest, header: str) -> str | MissingHeader:
+def bearer_token(request: RawRequest, header: str) -> str | Rejected:
     """The token in ``header``, with an optional ``Bearer `` prefix removed."""
     value = (request.header(header) or "").strip()
     if value[:7].lower() == "bearer ":
         value = value[7:].strip()
-    return value or MissingHeader(f"{header} header carries no token")
+    if not value:
+        return MissingHeader(f"{header} header carries no token")
+    if not value.isascii():
+        return BadSignature(f"{header} does not carry a compact JWS")
+    return value
 
 
 def unverified_kid(token: str) -> str | None:

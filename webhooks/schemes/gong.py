@@ -16,7 +16,7 @@ from pydantic import Field
 
 from ..crypto import equal_text, sha256_hex
 from ..request import RawRequest
-from ..results import Authentic, BadSignature, MissingHeader, NoSecretConfigured, Rejected, SchemeOutcome
+from ..results import Authentic, BadSignature, NoSecretConfigured, Rejected, SchemeOutcome
 from ._base import SchemeConfig
 from ._json import json_object, string_field
 from ._jwt import bearer_token, decode_rs256, rsa_public_key
@@ -42,7 +42,7 @@ def check(config: GongConfig, request: RawRequest, now: datetime) -> SchemeOutco
     if key is None:
         return NoSecretConfigured("the configured Gong public key is not an RSA public key")
     token = bearer_token(request, config.header)
-    if isinstance(token, MissingHeader):
+    if isinstance(token, Rejected):
         return token
     claims = decode_rs256(token, key, now, leeway_seconds=config.leeway_seconds)
     if isinstance(claims, Rejected):

@@ -17,7 +17,7 @@ from pydantic import Field
 
 from ..crypto import equal_text
 from ..request import RawRequest
-from ..results import Authentic, BadSignature, MissingHeader, NoSecretConfigured, Rejected, SchemeOutcome
+from ..results import Authentic, BadSignature, NoSecretConfigured, Rejected, SchemeOutcome
 from ._base import SchemeConfig
 from ._json import json_object, string_field
 from ._jwt import bearer_token, decode_rs256, rsa_public_key, unverified_kid
@@ -41,7 +41,7 @@ def check(config: PubSubConfig, request: RawRequest, now: datetime) -> SchemeOut
     if not config.public_keys or not config.audience:
         return NoSecretConfigured("no Pub/Sub audience or public keys configured")
     token = bearer_token(request, "Authorization")
-    if isinstance(token, MissingHeader):
+    if isinstance(token, Rejected):
         return token
     kid = unverified_kid(token)
     pem = config.public_keys.get(kid) if kid is not None else None
