@@ -21,7 +21,7 @@ from adapters.gdrive.spec import DriveConnection
 from adapters.http.limits import LIMIT_PARSERS
 from adapters.http.oauth import JwtBearerAuth, TokenCallback, utc_now
 from adapters.http.retry import RetryPolicy
-from adapters.http.session import ProviderHttp
+from adapters.http.session import HttpOptions, ProviderHttp
 
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 ASSERTION_LIFETIME = 3600  # Google's maximum
@@ -66,7 +66,5 @@ def drive_http(
         provider=PROVIDER,
         classify=lambda response: classify(response, clock()),
         parse_limits=LIMIT_PARSERS[PROVIDER],
-        policy=policy,
-        sleep=sleep,
-        clock=clock,
+        options=HttpOptions(policy=policy or RetryPolicy(), sleep=sleep, clock=clock),
     )

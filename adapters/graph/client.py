@@ -19,7 +19,7 @@ from adapters.graph.spec import GRAPH_SCOPE, GraphConnection
 from adapters.http.limits import LIMIT_PARSERS
 from adapters.http.oauth import ClientCredentialsAuth, TokenCallback, utc_now
 from adapters.http.retry import RetryPolicy
-from adapters.http.session import ProviderHttp
+from adapters.http.session import HttpOptions, ProviderHttp
 
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 
@@ -59,7 +59,5 @@ def graph_http(
         provider=PROVIDER,
         classify=lambda response: classify(response, clock()),
         parse_limits=LIMIT_PARSERS[PROVIDER],
-        policy=policy,
-        sleep=sleep,
-        clock=clock,
+        options=HttpOptions(policy=policy or RetryPolicy(), sleep=sleep, clock=clock),
     )
