@@ -72,7 +72,7 @@ def _ask(
         risk=request.risk,
         not_before=not_before,
     )
-    answer = yield context.call_entity(entity, "acquire", body.to_wire())
+    answer = yield context.call_entity(entity, "acquire", body.to_wire(), expected_type=dict)
     return BudgetCheck.model_validate(answer)
 
 
@@ -121,7 +121,7 @@ def configure_budget(
 ) -> Generator[Any, Any, dict[str, Any]]:
     """Apply the integration's provider and ``rateLimits`` (call once when a sync starts)."""
     entity = integration_entity(tenant_id, integration_id)
-    state = yield context.call_entity(entity, "configure", config.to_wire())
+    state = yield context.call_entity(entity, "configure", config.to_wire(), expected_type=dict)
     return dict(state)
 
 
