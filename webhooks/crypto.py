@@ -31,8 +31,8 @@ class TimeUnit(StrEnum):
 
 
 def hmac_sha256(key: bytes, message: bytes) -> bytes:
-    """Raw HMAC-SHA256 digest."""
-    return hmac.new(key, message, hashlib.sha256).digest()
+    """Raw HMAC-SHA256 digest (``hmac.digest`` is the one-shot C path, several times cheaper than ``hmac.new``)."""
+    return hmac.digest(key, message, "sha256")
 
 
 def sha256_hex(data: bytes) -> str:
