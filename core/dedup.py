@@ -31,11 +31,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from core.fuzzy_index import FuzzyIndex
 from core.hashing import content_hash
 from core.models.enums import DedupStrategy
 from core.models.integration import DedupConfig
 from core.models.run import RunStats
-from core.similarity import blocking_tokens, normalize_name, normalize_text, similarity
+from core.similarity import blocking_tokens, normalize_name, normalize_text
 
 _KEY_SEPARATOR = "\x1f"
 
@@ -125,14 +126,17 @@ class _Matcher:
     def __init__(self, config: DedupConfig, candidates: Sequence[Candidate]) -> None:
         self.config = config
         self.claimed: set[str] = {c.shard_id for c in candidates if c.linked_external_id is not None}
+        self._by_id: dict[str, Candidate] = {}
         self._exact: dict[str, Candidate] = {}
-        self._blocks: dict[str, list[tuple[Candidate, list[str]]]] = {}
+        self._fuzzy_index = FuzzyIndex()
         for candidate in candidates:
+            if candidate.shard_id in self._by_id:
+                continue
+            self._by_id[candidate.shard_id] = candidate
             if config.strategy == DedupStrategy.FUZZY:
                 parts = _fuzzy_parts(config.keys, candidate.data)
                 if parts is not None:
-                    for token in blocking_tokens(parts[0]):
-                        self._blocks.setdefault(token, []).append((candidate, parts))
+                    self._fuzzy_index.add(candidate.shard_id, parts)
             else:
                 for value in index_values(config, candidate.data):
                     self._exact.setdefault(value, candidate)
@@ -142,33 +146,18 @@ class _Matcher:
         if strategy == DedupStrategy.EXTERNAL_ID:
             return None
         if strategy == DedupStrategy.FUZZY:
-            return self._fuzzy(record)
+            parts = _fuzzy_parts(self.config.keys, record.data)
+            found = None if parts is None else self._fuzzy_index.best(
+                parts, self.config.fuzzy_threshold, self.claimed
+            )
+            return None if found is None else (self._by_id[found[0]], found[1])
         value = record.content_hash if strategy == DedupStrategy.CONTENT_HASH else composite_key(
             self.config.keys, record.data
         )
-        found = None if value is None else self._exact.get(value)
-        if found is None or found.shard_id in self.claimed:
+        exact = None if value is None else self._exact.get(value)
+        if exact is None or exact.shard_id in self.claimed:
             return None
-        return found, None
-
-    def _fuzzy(self, record: Incoming) -> tuple[Candidate, float] | None:
-        parts = _fuzzy_parts(self.config.keys, record.data)
-        if parts is None:
-            return None
-        best: tuple[Candidate, float] | None = None
-        seen: set[str] = set()
-        for token in sorted(blocking_tokens(parts[0])):
-            for candidate, their_parts in self._blocks.get(token, ()):
-                if candidate.shard_id in seen or candidate.shard_id in self.claimed:
-                    continue
-                seen.add(candidate.shard_id)
-                score = sum(similarity(a, b) for a, b in zip(parts, their_parts, strict=True)) / len(parts)
-                # Ties go to the smaller shard id so that the plan does not depend on input order.
-                if best is None or (-score, candidate.shard_id) < (-best[1], best[0].shard_id):
-                    best = (candidate, score)
-        if best is None or best[1] < self.config.fuzzy_threshold:
-            return None
-        return best
+        return exact, None
 
 
 def plan_page(

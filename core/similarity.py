@@ -43,16 +43,28 @@ def normalize_name(value: Any) -> str | None:
     return " ".join(words) or None
 
 
-def similarity(a: str, b: str) -> float:
-    """Token-sort similarity in [0, 1] of two normalised strings."""
-    if a == b:
+def sort_tokens(normalised: str) -> str:
+    """The words of ``normalised`` in sorted order: the form ``sorted_ratio`` compares."""
+    return " ".join(sorted(normalised.split()))
+
+
+def sorted_ratio(left: str, right: str, floor: float = 0.0) -> float:
+    """Similarity of two token-sorted strings; 0.0 as soon as it is known to be below ``floor``."""
+    if left == right:
         return 1.0
-    left, right = " ".join(sorted(a.split())), " ".join(sorted(b.split()))
+    total = len(left) + len(right)
+    # 2*min/total bounds the ratio from above and costs nothing: skip hopeless pairs early.
+    if total == 0 or 2.0 * min(len(left), len(right)) / total < floor:
+        return 0.0
     matcher = SequenceMatcher(None, left, right, autojunk=False)
-    # quick_ratio is an upper bound of ratio and much cheaper; callers compare to a threshold.
-    if matcher.real_quick_ratio() == 0.0:
+    if floor > 0.0 and matcher.quick_ratio() < floor:
         return 0.0
     return matcher.ratio()
+
+
+def similarity(a: str, b: str, floor: float = 0.0) -> float:
+    """Token-sort similarity in [0, 1] of two normalised strings (word order does not matter)."""
+    return sorted_ratio(sort_tokens(a), sort_tokens(b), floor)
 
 
 def blocking_tokens(normalised: str) -> frozenset[str]:

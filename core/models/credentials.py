@@ -183,7 +183,7 @@ class CredentialMetadata(DocumentModel):
     etag: str | None = None
 
     @classmethod
-    def for_credential(cls, credential: CamelModel, **fields: Any) -> CredentialMetadata:
+    def for_credential(cls, credential: Credential, **fields: Any) -> CredentialMetadata:
         """Metadata describing ``credential`` (its type and expiry), plus ``fields``."""
         fields.setdefault("expires_at", getattr(credential, "expires_at", None))
         return cls(type=CredentialType(credential.type), **fields)
