@@ -17,7 +17,7 @@ from ..events import Operation, ParseContext, ParsedDelivery, SignalKind
 from ..request import RawRequest
 from ..results import Malformed
 from ..schemes import google_drive
-from ..schemes._json import json_object
+from ..schemes._json import json_object, object_field
 from ..schemes.google_drive import DriveChannelConfig
 from ..schemes.google_pubsub import PubSubConfig
 from ._common import text
@@ -52,7 +52,7 @@ def parse_pubsub(
     payload = _decode(message.get("data"))
     if isinstance(payload, Malformed):
         return payload
-    attributes = message.get("attributes") if isinstance(message.get("attributes"), dict) else {}
+    attributes = object_field(message, "attributes")
     event_type = text(attributes.get("eventType")) or "pubsub.message"
     return ParsedDelivery(events=(ctx.event(
         event_type=event_type, entity_type="pubsub_message", entity_id=message_id,

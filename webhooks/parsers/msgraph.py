@@ -13,6 +13,7 @@ from typing import Any
 from ..events import ParseContext, ParsedDelivery, Signal, SignalKind, WebhookEvent, operation_from_word
 from ..request import RawRequest
 from ..results import Malformed
+from ..schemes._json import object_field
 from ..schemes.msgraph import GraphConfig, notifications_of
 from ._common import text
 
@@ -51,7 +52,7 @@ def _event(item: dict[str, Any], ctx: ParseContext) -> WebhookEvent | None:
     resource = text(item.get("resource"))
     if not change or not resource:
         return None
-    resource_data = item.get("resourceData") if isinstance(item.get("resourceData"), dict) else {}
+    resource_data = object_field(item, "resourceData")
     odata_type = text(resource_data.get("@odata.type")) or ""
     segments = [s for s in resource.split("/") if s]
     entity_type = odata_type.rsplit(".", 1)[-1].lower() or (segments[-2].lower() if len(segments) > 1 else "")

@@ -20,6 +20,12 @@ def json_object(body: bytes) -> dict[str, Any] | None:
     return document if isinstance(document, dict) else None
 
 
+def object_field(document: dict[str, Any], key: str) -> dict[str, Any]:
+    """The JSON object under ``key``, or an empty dict when it is absent or not an object."""
+    value = document.get(key)
+    return value if isinstance(value, dict) else {}
+
+
 def string_field(document: dict[str, Any] | None, *path: str) -> str | None:
     """A nested string (or integer) field as text, or None."""
     node: Any = document

@@ -32,7 +32,7 @@ def rsa_public_key(text: str) -> RSAPublicKey | None:
         pem = f"{_PEM_KEY[0]}\n{''.join(pem.split())}\n{_PEM_KEY[1]}"
     try:
         if "CERTIFICATE-----" in pem:
-            key = load_pem_x509_certificate(pem.encode("ascii")).public_key()
+            key: object = load_pem_x509_certificate(pem.encode("ascii")).public_key()
         else:
             key = load_pem_public_key(pem.encode("ascii"))
     except (ValueError, UnicodeEncodeError):

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ._json import object_field
+
 
 @dataclass(frozen=True, slots=True)
 class ChangeEvent:
@@ -27,7 +29,7 @@ def change_events(document: object) -> list[ChangeEvent] | None:
     for item in items:
         if not isinstance(item, dict):
             return None
-        payload = item.get("payload") if isinstance(item.get("payload"), dict) else item
+        payload = object_field(item, "payload") or item
         header = payload.get("ChangeEventHeader")
         if not isinstance(header, dict):
             return None
