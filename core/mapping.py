@@ -87,6 +87,20 @@ def _map_key(value: Any) -> str:
     return value if isinstance(value, str) else to_string(value)
 
 
+def _hashable(value: Any) -> Any:
+    return value if isinstance(value, str | int | float | bool) or value is None else repr(value)
+
+
+def _invert(value_map: Mapping[str, Any] | None) -> dict[Any, str] | None:
+    """The inverse of a value map; values mapped from several keys are left as they are."""
+    if not value_map:
+        return None
+    counts: dict[Any, int] = {}
+    for value in value_map.values():
+        counts[_hashable(value)] = counts.get(_hashable(value), 0) + 1
+    return {_hashable(v): k for k, v in value_map.items() if counts[_hashable(v)] == 1}
+
+
 @dataclass(frozen=True, slots=True)
 class _CompiledField:
     target: str
@@ -115,7 +129,7 @@ def _compile_field(spec: FieldMapping) -> _CompiledField:
 class Mapper:
     """A compiled EntityMapping: maps provider records to ``structuredData`` dicts."""
 
-    __slots__ = ("entity_mapping", "_fields", "_simple")
+    __slots__ = ("entity_mapping", "_fields", "_simple", "_writable")
 
     def __init__(self, entity_mapping: EntityMapping) -> None:
         self.entity_mapping = entity_mapping
@@ -124,6 +138,10 @@ class Mapper:
         self._simple = all(
             not f.transforms and f.value_map is None and f.default is None and not f.required
             for f in self._fields
+        )
+        # Dotted sources read through relationships (Owner.Email): they cannot be written back.
+        self._writable = tuple(
+            (f.target, f.source, _invert(f.value_map)) for f in self._fields if "." not in f.source
         )
 
     @property
@@ -161,6 +179,23 @@ class Mapper:
         if value is None and spec.required:
             raise MappingError(spec.target, "required value is missing", spec.source)
         return value
+
+    def to_external(self, data: Mapping[str, Any], fields: Iterable[str] | None = None) -> dict[str, Any]:
+        """The provider fields for shard ``data`` (write-back): target -> source, value maps inverted.
+
+        Only targets present in ``data`` (and in ``fields`` when given) with a plain,
+        non-dotted source are written; values are otherwise sent as stored.
+        """
+        wanted = None if fields is None else set(fields)
+        out: dict[str, Any] = {}
+        for target, source, inverse in self._writable:
+            if target not in data or (wanted is not None and target not in wanted):
+                continue
+            value = data[target]
+            if inverse is not None:
+                value = inverse.get(_hashable(value), value)
+            out[source] = value
+        return out
 
     def map_page(self, records: Sequence[Mapping[str, Any]] | Iterable[Mapping[str, Any]]) -> MappedPage:
         """Map a page; failed records are ``None`` in ``records`` with their errors by index."""

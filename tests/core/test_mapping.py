@@ -153,3 +153,19 @@ def test_simple_mapping_fast_path_matches_general_path() -> None:
     fast = _mapper(*fields).map_page(records).records
     slow = _mapper(*fields, {"source": "X", "target": "x", "default": 1}).map_page(records).records
     assert fast == [{k: v for k, v in r.items() if k != "x"} for r in slow if r is not None]
+
+
+def test_to_external_writes_plain_sources_and_inverts_value_maps() -> None:
+    mapper = _mapper(
+        {"source": "Name", "target": "name"},
+        {"source": "Rating", "target": "rating", "valueMap": {"Hot": 3, "Warm": 2, "Cold": 1}},
+        {"source": "Stage", "target": "stage", "valueMap": {"Won": "closed", "Lost": "closed", "Open": "open"}},
+        {"source": "Owner.Email", "target": "ownerEmail"},
+    )
+    data = {"name": "Acme", "rating": 3, "stage": "closed", "ownerEmail": "a@b.c", "extra": 1}
+    assert mapper.to_external(data) == {"Name": "Acme", "Rating": "Hot", "Stage": "closed"}
+    assert mapper.to_external({"stage": "open", "rating": 9}) == {"Stage": "Open", "Rating": 9}
+    assert mapper.to_external(data, fields=["name"]) == {"Name": "Acme"}
+    # Round trip for what is writable.
+    record = {"Name": "Beta", "Rating": "Cold", "Stage": "Open"}
+    assert mapper.to_external(mapper.map_record(record)) == record
