@@ -8,7 +8,8 @@ developers.google.com/workspace/drive/api/guides/manage-changes, .../guides/hand
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict
+from pydantic.alias_generators import to_camel
 
 DRIVE_BASE_URL = "https://www.googleapis.com/drive/v3"
 GOOGLE_TOKEN_URL = "https://oauth2.googleapis.com/token"
@@ -34,16 +35,14 @@ ENTITY = "files"
 
 
 class DriveConnection(BaseModel):
-    """A service account (JSON key fields) and, with domain-wide delegation, the user to act as."""
+    """An Integration's ``connection`` for Drive (camelCase as in api.md).
 
-    model_config = ConfigDict(frozen=True)
+    The service account is the credential (``jwt_bearer``: ``issuer`` = the account's email,
+    ``subject`` = the Workspace user to act as under domain-wide delegation, the private key).
+    """
 
-    client_email: str
-    private_key: SecretStr
-    private_key_id: str | None = None
-    subject: str | None = None  # domain-wide delegation: the Workspace user to impersonate
-    scopes: list[str] = Field(default_factory=lambda: [DRIVE_SCOPE])
-    token_uri: str = GOOGLE_TOKEN_URL
+    model_config = ConfigDict(frozen=True, alias_generator=to_camel, populate_by_name=True, extra="ignore")
+
     base_url: str = DRIVE_BASE_URL
     # Drive's own query language; the default keeps trashed files out of a full read.
     files_query: str = "trashed = false"

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, SecretStr
+from pydantic import BaseModel, ConfigDict
+from pydantic.alias_generators import to_camel
 
 GRAPH_BASE_URL = "https://graph.microsoft.com/v1.0"
 # Entra ID v2 token endpoint; client credentials ask for the resource's ".default" scope.
@@ -82,20 +83,21 @@ ENTITIES: dict[str, EntitySpec] = {
 
 
 class GraphConnection(BaseModel):
-    """What one Graph connection needs: app registration (client credentials) and the targets."""
+    """An Integration's ``connection`` for Graph (camelCase as in api.md): the tenant and the targets.
 
-    model_config = ConfigDict(frozen=True)
+    The app registration's client id and secret are the credential (``oauth2_client_credentials``),
+    kept in the secret store, not here.
+    """
 
-    tenant_id: str
-    client_id: str
-    client_secret: SecretStr
+    model_config = ConfigDict(frozen=True, alias_generator=to_camel, populate_by_name=True, extra="ignore")
+
+    tenant_id: str | None = None
     drive_id: str | None = None
     team_id: str | None = None
     channel_id: str | None = None
     chat_id: str | None = None
     base_url: str = GRAPH_BASE_URL
-    token_url: str | None = None  # defaults to the Entra endpoint for tenant_id
 
-    def resolved_token_url(self) -> str:
-        """The token endpoint; tests and sovereign clouds override it."""
-        return self.token_url or TOKEN_URL_TEMPLATE.format(tenant_id=self.tenant_id)
+    def token_url(self) -> str | None:
+        """The Entra v2 token endpoint of the tenant, when the connection names one."""
+        return TOKEN_URL_TEMPLATE.format(tenant_id=self.tenant_id) if self.tenant_id else None

@@ -13,9 +13,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from adapters.gdrive.adapter import DriveAdapter
-from adapters.gdrive.client import drive_http
-from adapters.gdrive.spec import DriveConnection
 from adapters.http.oauth import OAuthToken
+from adapters.http.session import HttpOptions
+from adapters.registry import build_adapter
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "gdrive"
 TOKEN_URL = "https://oauth2.googleapis.com/token"
@@ -33,9 +33,7 @@ def private_key() -> rsa.RSAPrivateKey:
 def private_pem() -> str:
     return (
         private_key()
-        .private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
+        .private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
         .decode()
     )
 
@@ -71,16 +69,20 @@ class Harness:
     def route(self, method: str, path: str) -> respx.Route:
         return self.router.route(method=method, host=HOST, path="/drive/v3" + path)
 
-    def adapter(self, **overrides: object) -> DriveAdapter:
-        fields = {
-            "client_email": SA_EMAIL,
-            "private_key": private_pem(),
-            "private_key_id": "kid-1",
+    def adapter(self, key: str | None = None, **overrides: object) -> DriveAdapter:
+        """A DriveAdapter built the way the engine builds it: connection + stored service-account credential."""
+        credential = {
+            "type": "jwt_bearer",
+            "issuer": SA_EMAIL,
             "subject": "admin@example.com",
+            "privateKey": key or private_pem(),
+            "keyId": "kid-1",
+            "tokenUrl": TOKEN_URL,
         }
-        conn = DriveConnection.model_validate({**fields, **overrides})
-        http = drive_http(conn, on_token=self._on_token, clock=lambda: NOW, sleep=self._sleep)
-        return DriveAdapter(conn, http, clock=lambda: NOW)
+        options = HttpOptions(sleep=self._sleep, clock=lambda: NOW)
+        adapter = build_adapter("gdrive", dict(overrides), credential, on_token=self._on_token, options=options)
+        assert isinstance(adapter, DriveAdapter)
+        return adapter
 
 
 @pytest.fixture

@@ -72,7 +72,7 @@ async def test_unknown_entity_and_unusable_key(harness: Harness) -> None:
     with pytest.raises(ConfigError):
         await harness.adapter().fetch_page(FetchRequest(entity="drives"))
     with pytest.raises(ConfigError):
-        await harness.adapter(private_key="not a pem").fetch_page(changes_request())
+        await harness.adapter(key="not a pem").fetch_page(changes_request())
 
 
 def test_limits(harness: Harness) -> None:

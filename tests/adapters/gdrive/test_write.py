@@ -45,7 +45,7 @@ async def test_delete_trashes_by_default(harness: Harness) -> None:
 
 async def test_permanent_delete_when_configured(harness: Harness) -> None:
     delete = harness.route("DELETE", FILE).mock(return_value=reply(204))
-    await harness.adapter(delete_permanently=True).delete("files", "1aBcD_file2")
+    await harness.adapter(deletePermanently=True).delete("files", "1aBcD_file2")
     assert delete.call_count == 1
 
 
@@ -61,9 +61,7 @@ async def test_create_with_key_stores_it_and_a_retry_finds_the_first_file(harnes
     post = harness.route("POST", "/files").mock(return_value=reply(200, "file_created.json"))
     adapter = harness.adapter()
 
-    first = await adapter.create(
-        "files", {"name": "created.txt", "parents": ["0Aroot"]}, idempotency_key="k'1"
-    )
+    first = await adapter.create("files", {"name": "created.txt", "parents": ["0Aroot"]}, idempotency_key="k'1")
     assert (first.external_id, first.version, first.created) == ("1aBcD_new01", "1", True)
     sent = json.loads(post.calls[0].request.content)
     assert sent["appProperties"] == {"castielIdempotencyKey": "k'1"} and sent["parents"] == ["0Aroot"]

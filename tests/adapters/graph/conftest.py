@@ -10,9 +10,9 @@ import pytest
 import respx
 
 from adapters.graph.adapter import GraphAdapter
-from adapters.graph.client import graph_http
-from adapters.graph.spec import GraphConnection
 from adapters.http.oauth import OAuthToken
+from adapters.http.session import HttpOptions
+from adapters.registry import build_adapter
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "graph"
 TOKEN_URL = "https://login.microsoftonline.com/tenant-1/oauth2/v2.0/token"
@@ -42,6 +42,7 @@ class Harness:
         self.router = router
         self.sleeps: list[float] = []
         self.tokens: list[OAuthToken] = []
+        self.rate_limits: dict | None = None
         self.token_route = router.post(TOKEN_URL)
         self.token_route.side_effect = [reply(200, "token.json"), reply(200, "token_refreshed.json")]
 
@@ -52,18 +53,27 @@ class Harness:
         self.tokens.append(token)
 
     def adapter(self, **overrides: str | None) -> GraphAdapter:
-        fields = {
-            "tenant_id": "tenant-1",
-            "client_id": "app-1",
-            "client_secret": "s3cret",
-            "drive_id": "b!drive1",
-            "team_id": TEAM,
-            "channel_id": CHANNEL,
-            "chat_id": CHAT,
+        """A GraphAdapter built the way the engine builds it: connection + stored credential."""
+        connection = {
+            "tenantId": "tenant-1",
+            "driveId": "b!drive1",
+            "teamId": TEAM,
+            "channelId": CHANNEL,
+            "chatId": CHAT,
+            **overrides,
         }
-        conn = GraphConnection.model_validate({**fields, **overrides})
-        http = graph_http(conn, on_token=self._on_token, clock=lambda: NOW, sleep=self._sleep)
-        return GraphAdapter(conn, http, clock=lambda: NOW)
+        credential = {
+            "type": "oauth2_client_credentials",
+            "clientId": "app-1",
+            "clientSecret": "s3cret",
+            "tokenUrl": TOKEN_URL,
+        }
+        options = HttpOptions(sleep=self._sleep, clock=lambda: NOW)
+        adapter = build_adapter(
+            "graph", connection, credential, on_token=self._on_token, options=options, rate_limits=self.rate_limits
+        )
+        assert isinstance(adapter, GraphAdapter)
+        return adapter
 
 
 @pytest.fixture

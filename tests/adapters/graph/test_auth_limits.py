@@ -59,14 +59,12 @@ async def test_persistent_503_is_retried_then_raised(harness: Harness) -> None:
 
 async def test_config_errors(harness: Harness) -> None:
     with pytest.raises(ConfigError):
-        await harness.adapter(drive_id=None).fetch_page(FetchRequest(entity="driveItems"))
+        await harness.adapter(driveId=None).fetch_page(FetchRequest(entity="driveItems"))
     with pytest.raises(ConfigError):
         await harness.adapter().fetch_page(FetchRequest(entity="calendarEvents"))
 
 
 def test_limits_default_and_overrides(harness: Harness) -> None:
-    adapter = harness.adapter()
-    assert adapter.limits().requests_per_second == 30
-    conn, http = adapter.conn, adapter.http
-    tuned = type(adapter)(conn, http, limit_overrides={"requestsPerSecond": 5})
-    assert tuned.limits().requests_per_second == 5
+    assert harness.adapter().limits().requests_per_second == 30
+    harness.rate_limits = {"requestsPerSecond": 5}
+    assert harness.adapter().limits().requests_per_second == 5

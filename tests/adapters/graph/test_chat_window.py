@@ -19,8 +19,7 @@ async def test_incremental_window_filter_and_checkpoint_after_the_last_page(harn
     params = route.calls[0].request.url.params
     assert params["$orderby"] == "lastModifiedDateTime desc"
     assert params["$filter"] == (
-        "lastModifiedDateTime gt 2021-03-16T23:58:59.999Z"
-        " and lastModifiedDateTime lt 2026-11-30T12:00:00.000Z"
+        "lastModifiedDateTime gt 2021-03-16T23:58:59.999Z and lastModifiedDateTime lt 2026-11-30T12:00:00.000Z"
     )
     assert params["$top"] == "2"
     assert [r.id for r in first.records] == ["1616964509832", "1615971548136"]

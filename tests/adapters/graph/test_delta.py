@@ -45,16 +45,12 @@ async def test_incremental_from_the_delta_link_reports_removed_items(harness: Ha
     delta_link = load("drive_delta_page2.json")["@odata.deltaLink"]
     route = harness.router.get(host="graph.microsoft.com", path=DRIVE_DELTA)
     route.side_effect = [reply(200, "drive_delta_incremental.json")]
-    page = await harness.adapter().fetch_page(
-        FetchRequest(entity="driveItems", cursor=Cursor(token=delta_link))
-    )
+    page = await harness.adapter().fetch_page(FetchRequest(entity="driveItems", cursor=Cursor(token=delta_link)))
     assert [r.data["name"] for r in page.records] == ["file-renamed.txt"]
     assert page.deleted_ids == ["0123456789abc", "99887766aa"]  # @removed deleted and changed
     assert page.next_cursor is None
     assert page.checkpoint.token.endswith("token=NEXTTOKEN2")
-    assert parse_qs(urlsplit(str(route.calls[0].request.url)).query)["token"] == [
-        "MzslMjM0OyUyMzE7MzsyM2YwNDVh"
-    ]
+    assert parse_qs(urlsplit(str(route.calls[0].request.url)).query)["token"] == ["MzslMjM0OyUyMzE7MzsyM2YwNDVh"]
 
 
 async def test_same_item_twice_in_a_page_keeps_the_last_occurrence(harness: Harness) -> None:
@@ -77,9 +73,7 @@ async def test_same_item_twice_in_a_page_keeps_the_last_occurrence(harness: Harn
     ("status", "fixture"),
     [(410, "error_410_resync.json"), (400, "error_sync_state_not_found.json"), (410, None)],
 )
-async def test_expired_delta_token_asks_for_a_full_resync(
-    harness: Harness, status: int, fixture: str
-) -> None:
+async def test_expired_delta_token_asks_for_a_full_resync(harness: Harness, status: int, fixture: str) -> None:
     headers = {"Location": "https://graph.microsoft.com/v1.0/drives/b!drive1/root/delta"}
     harness.router.get(host="graph.microsoft.com", path=DRIVE_DELTA).mock(
         return_value=reply(status, fixture, headers=headers)

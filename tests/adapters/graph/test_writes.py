@@ -16,9 +16,7 @@ async def test_update_sends_if_match_and_returns_the_new_etag(harness: Harness) 
     route = harness.router.patch(host="graph.microsoft.com", path=ITEM).mock(
         return_value=reply(200, "driveitem_patched.json")
     )
-    result = await harness.adapter().update(
-        "driveItems", "123010204abac", {"name": "new-file-name.txt"}, ETAG
-    )
+    result = await harness.adapter().update("driveItems", "123010204abac", {"name": "new-file-name.txt"}, ETAG)
     assert (result.external_id, result.version, result.created) == (
         "123010204abac",
         '"{A1B2C3D4-0002},5"',
@@ -30,9 +28,7 @@ async def test_update_sends_if_match_and_returns_the_new_etag(harness: Harness) 
 
 
 async def test_stale_etag_is_precondition_failed(harness: Harness) -> None:
-    harness.router.patch(host="graph.microsoft.com", path=ITEM).mock(
-        return_value=reply(412, "error_412.json")
-    )
+    harness.router.patch(host="graph.microsoft.com", path=ITEM).mock(return_value=reply(412, "error_412.json"))
     with pytest.raises(PreconditionFailed) as caught:
         await harness.adapter().update("driveItems", "123010204abac", {"name": "x"}, '"{old},1"')
     assert caught.value.status == 412
@@ -45,9 +41,7 @@ async def test_delete_with_if_match(harness: Harness) -> None:
 
 
 async def test_delete_missing_item_is_not_found(harness: Harness) -> None:
-    harness.router.delete(host="graph.microsoft.com", path=ITEM).mock(
-        return_value=reply(404, "error_404.json")
-    )
+    harness.router.delete(host="graph.microsoft.com", path=ITEM).mock(return_value=reply(404, "error_404.json"))
     with pytest.raises(NotFound):
         await harness.adapter().delete("driveItems", "123010204abac")
 
@@ -69,9 +63,9 @@ async def test_create_folder_fails_on_name_conflict_instead_of_renaming(harness:
 
 
 async def test_retried_create_with_idempotency_key_returns_the_existing_item(harness: Harness) -> None:
-    harness.router.put(
-        host="graph.microsoft.com", path="/v1.0/drives/b!drive1/items/p1:/a.txt:/content"
-    ).mock(return_value=httpx_conflict())
+    harness.router.put(host="graph.microsoft.com", path="/v1.0/drives/b!drive1/items/p1:/a.txt:/content").mock(
+        return_value=httpx_conflict()
+    )
     existing = harness.router.get(host="graph.microsoft.com", path="/v1.0/drives/b!drive1/items/p1:/a.txt")
     existing.mock(return_value=reply(200, "driveitem_patched.json"))
     result = await harness.adapter().create(
@@ -81,9 +75,9 @@ async def test_retried_create_with_idempotency_key_returns_the_existing_item(har
 
 
 async def test_create_conflict_without_idempotency_key_is_raised(harness: Harness) -> None:
-    harness.router.put(
-        host="graph.microsoft.com", path="/v1.0/drives/b!drive1/items/p1:/a.txt:/content"
-    ).mock(return_value=httpx_conflict())
+    harness.router.put(host="graph.microsoft.com", path="/v1.0/drives/b!drive1/items/p1:/a.txt:/content").mock(
+        return_value=httpx_conflict()
+    )
     with pytest.raises(Conflict):
         await harness.adapter().create("driveItems", {"name": "a.txt", "parentId": "p1", "content": "hi"})
 
