@@ -135,3 +135,11 @@ def report_limits(
     observation = LimitObservation.model_validate(snapshot)
     body = ObserveRequest(now=context.current_utc_datetime, snapshot=observation)
     context.signal_entity(integration_entity(tenant_id, integration_id), "observe", body.to_wire())
+
+
+def report_rate_limited(
+    context: df.DurableOrchestrationContext, tenant_id: str, integration_id: str, retry_after: float | None
+) -> None:
+    """Tell the budget a call failed with a limit error (``core.errors.RateLimited``): it blocks
+    until ``retry_after`` (or its default back-off) and slows down."""
+    report_limits(context, tenant_id, integration_id, {"limited": True, "retry_after": retry_after})

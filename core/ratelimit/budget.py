@@ -20,7 +20,7 @@ from core.ratelimit.models import (
 )
 from core.ratelimit.state import BudgetState, Level
 
-_UNLIMITED = 1 << 62
+_UNLIMITED = 2**31 - 1  # "no limit" that stays a plain JSON number
 
 
 def configure(state: BudgetState, config: BudgetConfig) -> BudgetState:
@@ -84,7 +84,8 @@ def _earliest_slot(
             level, need, max(start, windows.last_slot(level)), span_us(state, level), factor
         )
         if fit > slot:
-            slot, reason, name = fit, ThrottleReason.WINDOW, level.name
+            # A window that ends after a provider block still leaves the block as the reason.
+            slot, reason, name = fit, reason or ThrottleReason.WINDOW, level.name
     if _daily_left(state, slot) < need:
         slot = max(slot, day_start(slot) + US_PER_DAY)
         reason, name = ThrottleReason.DAILY_CAP, "daily"

@@ -8,12 +8,13 @@ Times are aware UTC datetimes; the caller passes its deterministic ``now``
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from pydantic import ConfigDict, Field, NonNegativeFloat, NonNegativeInt, PositiveFloat, PositiveInt
 
 from core.models.base import CamelModel, UtcDatetime
 from core.models.enums import Provider
-from core.models.integration import RateLimitOverrides
+from core.models.integration import Integration, RateLimitOverrides
 from core.models.messages import RateLimitCheck
 
 
@@ -64,6 +65,11 @@ class BudgetConfig(CamelModel):
     recovery_seconds: PositiveFloat = 60.0
     default_backoff_seconds: PositiveFloat = 1.0
     max_log_entries: int = Field(default=64, ge=4, le=10_000)
+
+    @classmethod
+    def for_integration(cls, integration: Integration, **settings: Any) -> BudgetConfig:
+        """The budget of an Integration: its provider's defaults and its ``rateLimits``."""
+        return cls(provider=integration.provider, rate_limits=integration.rate_limits, **settings)
 
 
 class AcquireRequest(CamelModel):

@@ -126,3 +126,14 @@ def test_observation_accepts_an_adapter_limit_snapshot_dump() -> None:
                 "reset_at": None, "retry_after": None, "daily_used": 10, "daily_limit": 100}
     state = seen(new_state(CONFIG), 0, **snapshot)
     assert state.daily is not None and (state.daily.used, state.daily.cap) == (10, 100)
+
+
+def test_a_block_stays_the_reason_when_a_full_window_ends_after_it() -> None:
+    state = new_state(CONFIG)
+    for _ in range(10):
+        state, _check = ask(state, 0)
+    state = seen(state, 0.1, retry_after=0.5)  # blocked until 0.6 s; the window frees at 1.0 s
+    state, check = ask(state, 0.2)
+    assert (check.allowed, check.queued, check.reason, check.reset_at) == (False, True, "blocked", at(1.0))
+    state, check = ask(state, 0.2, "delete")
+    assert (check.allowed, check.queued, check.reason) == (False, False, "blocked")

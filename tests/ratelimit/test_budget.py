@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.models.integration import RateLimitOverrides
+from core.models.integration import Integration, RateLimitOverrides
 from core.ratelimit import (
     AcquireRequest,
     BudgetCheck,
@@ -240,3 +240,17 @@ def test_reconfigure_keeps_logs_and_the_day_count() -> None:
 def test_state_round_trips_through_json() -> None:
     state = drain(new_state(BudgetConfig(provider="hubspot")), 7)
     assert BudgetState.model_validate(state.to_wire()) == state
+
+
+def test_config_from_an_integration() -> None:
+    integration = Integration.model_validate({
+        "provider": "salesforce",
+        "connection": {"instanceUrl": "https://acme.my.salesforce.com"},
+        "entityMappings": [{"externalEntity": "Account", "shardTypeId": "account",
+                            "fieldMappings": [{"source": "Name", "target": "name"}]}],
+        "rateLimits": {"requestsPerSecond": 20, "requestsPerDay": 50000},
+    })
+    state = new_state(BudgetConfig.for_integration(integration, margin_seconds=0.05))
+    assert [(lv.name, lv.permits) for lv in state.levels if lv.adaptive] == [("integration/1s", 20)]
+    assert state.daily is not None and state.daily.cap == 50_000
+    assert state.config.margin_seconds == 0.05
