@@ -1,9 +1,9 @@
 """What a parsed delivery turns into: record-level ``WebhookEvent``s and provider ``Signal``s.
 
-``WebhookEvent`` is the seeds' message shape (seed 000, "Webhook Event Message"), camelCase on the
-wire. It lives here until ``core/models`` publishes its own; then this module re-exports that one.
-A ``Signal`` is what is not a record change: Drive's "something changed, call changes.list",
-Graph lifecycle events, Salesforce gap/overflow events. The orchestration decides what to do.
+``WebhookEvent`` is the seeds' message shape (seed 000), defined in ``core.models``; parsers build
+it through ``ParseContext.event``. A ``Signal`` is what is not a record change: Drive's "something
+changed, call changes.list", Graph lifecycle events, Salesforce gap/overflow events. The
+orchestration decides what to do with it.
 """
 
 from __future__ import annotations
@@ -13,31 +13,10 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-from pydantic.alias_generators import to_camel
+from core.models import WebhookEvent, WebhookOperation
 
-
-class Operation(StrEnum):
-    CREATE = "create"
-    UPDATE = "update"
-    DELETE = "delete"
-
-
-class WebhookEvent(BaseModel):
-    """One record-level change announced by a provider."""
-
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True)
-
-    integration_id: str
-    tenant_id: str
-    event_type: str
-    entity_type: str
-    entity_id: str
-    operation: Operation
-    data: dict[str, Any]
-    timestamp: str
-    """ISO 8601, UTC: when the provider says the change happened, else when it was received."""
-
+Operation = WebhookOperation
+"""create | update | delete (re-exported from ``core.models``)."""
 
 class SignalKind(StrEnum):
     CHANGES_PENDING = "changes_pending"
@@ -70,13 +49,16 @@ class ParseContext:
 
     def event(
         self, event_type: str, entity_type: str, entity_id: str, operation: Operation,
-        data: dict[str, Any], timestamp: str | None = None,
+        data: dict[str, Any], timestamp: str | None = None, event_id: str | None = None,
     ) -> WebhookEvent:
-        """A ``WebhookEvent`` for this integration; ``timestamp`` defaults to the receipt time."""
+        """A ``WebhookEvent`` for this integration. ``timestamp`` (ISO 8601) falls back to the
+        receipt time when absent or unreadable; ``event_id`` is the provider's per-event id, if any
+        (the registry fills in the delivery's id otherwise). Raises ``pydantic.ValidationError`` on
+        empty or oversized fields, which the registry reports as ``Malformed``."""
         return WebhookEvent(
             integration_id=self.integration_id, tenant_id=self.tenant_id, event_type=event_type,
             entity_type=entity_type, entity_id=entity_id, operation=operation, data=data,
-            timestamp=timestamp or iso(self.received_at),
+            timestamp=parse_moment(timestamp) or self.received_at, event_id=event_id,
         )
 
     def signal(self, kind: SignalKind, **detail: Any) -> Signal:
@@ -89,6 +71,17 @@ class ParsedDelivery:
 
     events: tuple[WebhookEvent, ...] = ()
     signals: tuple[Signal, ...] = ()
+
+
+def parse_moment(value: str | None) -> datetime | None:
+    """An ISO 8601 string as an aware datetime (naive means UTC), or None when it is not one."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def iso(moment: datetime) -> str:

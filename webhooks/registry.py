@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from pydantic import ValidationError
+
 from .config import AnySchemeConfig
 from .crypto import sha256_hex
 from .events import ParseContext, ParsedDelivery
@@ -111,7 +113,12 @@ class Registry:
         self, config: AnySchemeConfig, request: RawRequest, ctx: ParseContext
     ) -> ParsedDelivery | Malformed:
         """Parse an already verified request into events and signals."""
-        return self.spec(config).parse(config, request, ctx)
+        try:
+            return self.spec(config).parse(config, request, ctx)
+        except ValidationError as exc:
+            # A field the provider sent does not fit WebhookEvent (empty id, oversized type...).
+            fields = sorted({".".join(str(p) for p in error["loc"]) for error in exc.errors()})
+            return Malformed(f"event fields out of bounds: {', '.join(fields)}")
 
     def receive(
         self, config: AnySchemeConfig, request: RawRequest, ctx: ParseContext
@@ -124,12 +131,23 @@ class Registry:
         parsed = self.parse(config, request, ctx)
         if isinstance(parsed, Malformed):
             return parsed
-        return Received(verdict.event_id, parsed, verdict.ack)
+        return Received(verdict.event_id, _with_event_ids(parsed, verdict.event_id), verdict.ack)
 
     @staticmethod
     def _event_id(spec: SchemeSpec, config: AnySchemeConfig, request: RawRequest) -> str:
         provided = spec.event_id(config, request)
         return provided.strip() if provided and provided.strip() else "sha256:" + sha256_hex(request.body)
+
+
+def _with_event_ids(parsed: ParsedDelivery, delivery_id: str) -> ParsedDelivery:
+    """Give every event a dedup key: its own provider id, else the delivery's (``#n`` when several)."""
+    many = len(parsed.events) > 1
+    events = tuple(
+        event if event.event_id else event.model_copy(update={"event_id": f"{delivery_id}#{n}"} if many else
+                                                       {"event_id": delivery_id})
+        for n, event in enumerate(parsed.events)
+    )
+    return ParsedDelivery(events, parsed.signals)
 
 
 def _spec(name: str, scheme: Any, parse: Callable[..., ParsedDelivery | Malformed]) -> SchemeSpec:

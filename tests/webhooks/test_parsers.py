@@ -48,11 +48,11 @@ def test_hubspot_batch_yields_one_event_per_item():
     events = _events(HubSpotConfig(), body).events
     assert [(e.entity_type, e.entity_id, e.operation) for e in events] == [
         ("contact", "123", Operation.CREATE), ("deal", "9", Operation.UPDATE), ("company", "7", Operation.DELETE)]
-    assert events[0].timestamp == "2019-07-26T04:00:00Z"
-    wire = events[0].model_dump(mode="json", by_alias=True)
+    wire = events[0].to_wire()
     assert set(wire) == {"integrationId", "tenantId", "eventType", "entityType", "entityId", "operation", "data",
-                         "timestamp"}
+                         "timestamp", "eventId"}
     assert wire["integrationId"] == "int-1" and wire["operation"] == "create"
+    assert wire["timestamp"] == "2019-07-26T04:00:00Z" and wire["eventId"] == "hubspot-event:1"
 
 
 def test_graph_changes_and_lifecycle_notifications():
@@ -75,8 +75,10 @@ def test_salesforce_outbound_message_yields_each_notification():
     events = _events(SalesforceConfig(), OUTBOUND).events
     assert [(e.entity_type, e.entity_id) for e in events] == [("Account", "0015g00000XyZ01AAB"),
                                                               ("Account", "0015g00000XyZ02AAB")]
-    assert events[0].data["fields"]["Name"] == "Acme" and events[0].timestamp == "2026-01-15T11:59:00.000Z"
-    assert events[1].timestamp == "2026-01-15T12:00:00Z"  # no LastModifiedDate: receipt time
+    assert events[0].data["fields"]["Name"] == "Acme"
+    assert events[0].to_wire()["timestamp"] == "2026-01-15T11:59:00Z"
+    assert events[1].timestamp == NOW  # no LastModifiedDate: receipt time
+    assert [e.event_id for e in events] == ["sf:04l5g00000ABCDEAA1", "sf:04l5g00000ABCDEAA2"]
 
 
 def test_salesforce_change_events_fan_out_record_ids_and_gaps_become_signals():
@@ -162,6 +164,21 @@ def test_github_ping_and_slack_non_events_yield_nothing():
 ])
 def test_unusable_payloads_are_malformed(config, body, headers):
     assert isinstance(parse(config, request(body, headers), CTX), Malformed)
+
+
+def test_unreadable_timestamps_fall_back_to_receipt_time():
+    event = _events(NotionConfig(), b'{"id":"e","type":"page.created","timestamp":"yesterday",'
+                                    b'"entity":{"id":"p","type":"page"}}').events[0]
+    assert event.timestamp == NOW
+
+
+@pytest.mark.parametrize("body", [
+    b'[{"eventId":1,"subscriptionType":".creation","objectId":1}]',  # empty entity type
+    b'{"id":"e","type":"page.created","entity":{"id":"","type":"page"}}',  # empty id
+])
+def test_fields_outside_the_model_bounds_are_malformed(body):
+    config = HubSpotConfig() if body.startswith(b"[") else NotionConfig()
+    assert isinstance(parse(config, request(body), CTX), Malformed)
 
 
 def test_parse_needs_no_secret():

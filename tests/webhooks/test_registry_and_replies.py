@@ -84,7 +84,17 @@ def test_receive_verifies_then_parses():
     result = receive(config, _signed_github(b'{"action":"deleted","issue":{"id":5}}'), CTX)
     assert isinstance(result, Received) and result.event_id == "d-1"
     assert result.delivery.events[0].entity_id == "5"
+    assert result.delivery.events[0].event_id == "d-1"
     assert http_reply(result).status == 200
+
+
+def test_receive_numbers_events_without_their_own_id():
+    config = GraphConfig(client_state=SecretStr("cs"))
+    body = json.dumps({"value": [{"clientState": "cs", "changeType": "updated", "resource": f"Users/u{i}"}
+                                 for i in range(3)]}).encode()
+    result = receive(config, request(body), CTX)
+    assert isinstance(result, Received)
+    assert [e.event_id for e in result.delivery.events] == [f"{result.event_id}#{i}" for i in range(3)]
 
 
 def test_receive_does_not_parse_unauthentic_requests():

@@ -42,4 +42,5 @@ def _event(item: Any, ctx: ParseContext) -> WebhookEvent | None:
         event_type=subscription, entity_type=entity_type, entity_id=object_id,
         operation=operation_from_word(change), data=item,
         timestamp=iso_from_unix(item.get("occurredAt"), milliseconds=True),
+        event_id=f"hubspot-event:{item['eventId']}" if text(item.get("eventId")) else None,
     )

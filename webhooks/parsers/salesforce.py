@@ -13,7 +13,7 @@ from ..request import RawRequest
 from ..results import Malformed
 from ..schemes._json import load_json
 from ..schemes.salesforce import SalesforceConfig
-from ..schemes.salesforce_cdc import ChangeEvent, change_events
+from ..schemes.salesforce_cdc import ChangeEvent, change_events, dedup_key
 from ..schemes.salesforce_soap import OutboundMessage, parse_outbound_message
 from ._common import text
 
@@ -49,6 +49,7 @@ def _outbound(message: OutboundMessage, ctx: ParseContext) -> ParsedDelivery | M
             event_type=f"{item.sobject_type}.outbound_message", entity_type=item.sobject_type,
             entity_id=record_id, operation=Operation.UPDATE, data=data,
             timestamp=item.fields.get("LastModifiedDate") or item.fields.get("SystemModstamp"),
+            event_id=f"sf:{item.notification_id}",
         ))
     return ParsedDelivery(events=tuple(events))
 
@@ -75,5 +76,5 @@ def _changes(changes: list[ChangeEvent], ctx: ParseContext) -> ParsedDelivery | 
             if text(record_id) is None:
                 return Malformed("recordIds holds a non-string id")
             events.append(ctx.event(f"{entity}.{change_type.lower()}", entity, str(record_id), operation,
-                                    data, timestamp))
+                                    data, timestamp, event_id=f"sf:{dedup_key(change)}:{record_id}"))
     return ParsedDelivery(tuple(events), tuple(signals))
