@@ -80,7 +80,8 @@ class HubSpotAdapter:
         unique = self.connection.unique_properties.get(entity)
         if idempotency_key and unique:
             return await self._upsert(entity, unique, idempotency_key, properties(data))
-        # https://developers.hubspot.com/docs/api/crm/understanding-the-crm (POST /crm/v3/objects/{objectType})
+        # https://developers.hubspot.com/docs/api/crm/understanding-the-crm
+        # (POST /crm/v3/objects/{objectType})
         body = await self._http.json("POST", self.connection.objects_url(entity),
                                      json={"properties": properties(data)})
         return self._result(body, True)
@@ -102,7 +103,8 @@ class HubSpotAdapter:
         """HubSpot has no conditional writes: compare ``updatedAt`` first (a narrow race remains)."""
         if if_version is None:
             return
-        # https://developers.hubspot.com/docs/api/crm/understanding-the-crm (GET /crm/v3/objects/{objectType}/{id})
+        # https://developers.hubspot.com/docs/api/crm/understanding-the-crm
+        # (GET /crm/v3/objects/{objectType}/{id})
         current = to_record(await self._http.json("GET", self._object_url(entity, external_id)))
         if current.version != if_version:
             raise PreconditionFailed("record changed since the given version", provider=self.provider,

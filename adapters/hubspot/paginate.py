@@ -91,8 +91,9 @@ class HubSpotPager:
         high = advance(cursor, records)
         if result.after:
             resume = Cursor(token=result.after, phase=LIST, lag_seconds=cursor.lag_seconds)
-            return Page(records=records, next_cursor=high.model_copy(update={"token": result.after, "phase": LIST}),
-                        checkpoint=resume, limits=self._http.last_limits)
+            going_on = high.model_copy(update={"token": result.after, "phase": LIST})
+            return Page(records=records, next_cursor=going_on, checkpoint=resume,
+                        limits=self._http.last_limits)
         return Page(records=records, checkpoint=self._settled(high), limits=self._http.last_limits)
 
     async def _archived(self, req: FetchRequest, cursor: Cursor) -> Page:
@@ -133,7 +134,9 @@ class HubSpotPager:
         return Page(records=records, next_cursor=self._next_search(cursor, high, result, limit),
                     checkpoint=self._settled(high), limits=self._http.last_limits)
 
-    def _next_search(self, cursor: Cursor, high: Cursor, result: CollectionResponse, limit: int) -> Cursor | None:
+    def _next_search(
+        self, cursor: Cursor, high: Cursor, result: CollectionResponse, limit: int
+    ) -> Cursor | None:
         if not result.after:
             return None
         offset = cursor.offset + len(result.results)

@@ -28,7 +28,9 @@ def hs(name: str):
     return fixture("hubspot", name)
 
 
-def make(api: FakeApi, saved: list[OAuthToken] | None = None, sleeps: Sleeps | None = None) -> ProviderAdapter:
+def make(
+    api: FakeApi, saved: list[OAuthToken] | None = None, sleeps: Sleeps | None = None
+) -> ProviderAdapter:
     async def persist(token: OAuthToken) -> None:
         (saved if saved is not None else []).append(token)
 
@@ -116,8 +118,9 @@ async def test_create_and_idempotent_create_by_unique_property() -> None:
 
     upserted = await adapter.create("contacts", {"email": "new@biglytics.net"}, idempotency_key="shard-42")
     assert (upserted.external_id, upserted.created) == ("517", True)
-    assert body(api.sent("POST")[1]) == {"inputs": [{"idProperty": "castiel_id", "id": "shard-42", "properties": {
-        "email": "new@biglytics.net", "castiel_id": "shard-42"}}]}
+    expected = {"email": "new@biglytics.net", "castiel_id": "shard-42"}
+    assert body(api.sent("POST")[1]) == {
+        "inputs": [{"idProperty": "castiel_id", "id": "shard-42", "properties": expected}]}
 
 
 async def test_update_checks_the_version_first() -> None:
@@ -125,7 +128,8 @@ async def test_update_checks_the_version_first() -> None:
            .on("GET", "/crm/v3/objects/contacts/512", reply(200, hs("object.json")))
            .on("PATCH", "/crm/v3/objects/contacts/512", reply(200, hs("object.json"))))
     adapter = make(api)
-    result = await adapter.update("contacts", "512", {"firstname": "B"}, if_version="2024-03-03T12:00:00.000Z")
+    result = await adapter.update("contacts", "512", {"firstname": "B"},
+                                  if_version="2024-03-03T12:00:00.000Z")
     assert result.version == "2024-03-03T12:00:00.000Z"
     assert body(api.sent("PATCH")[0]) == {"properties": {"firstname": "B"}}
     with pytest.raises(e.PreconditionFailed) as info:
@@ -135,7 +139,8 @@ async def test_update_checks_the_version_first() -> None:
 
 
 async def test_delete_archives_and_a_missing_object_is_not_found() -> None:
-    api = FakeApi().on("DELETE", "/crm/v3/objects/contacts/", reply(204), reply(404, hs("error_not_found.json")))
+    api = FakeApi().on("DELETE", "/crm/v3/objects/contacts/", reply(204),
+                       reply(404, hs("error_not_found.json")))
     adapter = make(api)
     await adapter.delete("contacts", "512")
     with pytest.raises(e.NotFound):
@@ -199,6 +204,7 @@ async def test_malformed_bodies_are_typed_errors(response: httpx.Response) -> No
 
 async def test_private_app_token_is_sent_as_bearer() -> None:
     api = FakeApi().on("GET", "/crm/v3/objects/contacts", reply(200, hs("list_page2.json")))
-    adapter = build_adapter("hubspot", {}, {"type": "bearer", "token": "pat-na1-123"}, transport=api.transport())
+    credential = {"type": "bearer", "token": "pat-na1-123"}
+    adapter = build_adapter("hubspot", {}, credential, transport=api.transport())
     await adapter.fetch_page(FetchRequest(entity="contacts"))
     assert api.sent()[0].headers["Authorization"] == "Bearer pat-na1-123"

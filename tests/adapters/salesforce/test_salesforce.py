@@ -28,7 +28,9 @@ def sf(name: str):
     return fixture("salesforce", name)
 
 
-def make(api: FakeApi, saved: list[OAuthToken] | None = None, sleeps: Sleeps | None = None) -> ProviderAdapter:
+def make(
+    api: FakeApi, saved: list[OAuthToken] | None = None, sleeps: Sleeps | None = None
+) -> ProviderAdapter:
     async def persist(token: OAuthToken) -> None:
         (saved if saved is not None else []).append(token)
 
