@@ -29,6 +29,7 @@ class HostConfig:
     max_activities: int
     function_key: str | None
     host: str = "127.0.0.1"
+    full_replay: bool = False
 
     @property
     def base_url(self) -> str:
@@ -78,4 +79,5 @@ def load_config(app_root: Path, port: int, data_dir: Path | None, host: str = "1
         max_activities=max_activities,
         function_key=key,
         host=host,
+        full_replay=os.environ.get("DEVHOST_FULL_REPLAY", "").lower() in ("1", "true"),
     )

@@ -20,6 +20,10 @@ from .history import TERMINAL, EventType, dumps, event, fmt, utcnow
 from .store import Store
 
 log = logging.getLogger("devhost")
+_SDK_IGNORED = tuple(f'{{"EventType":{int(k)},' for k in (
+    EventType.TASK_SCHEDULED, EventType.SUB_ORCHESTRATION_CREATED, EventType.TIMER_CREATED,
+    EventType.ORCHESTRATOR_COMPLETED,
+))
 
 
 class InstanceExists(Exception):
@@ -49,7 +53,8 @@ class Core:
 
     TERMINAL = TERMINAL
 
-    def __init__(self, store: Store, registry: Registry) -> None:
+    def __init__(self, store: Store, registry: Registry, full_replay: bool = False) -> None:
+        self.full_replay = full_replay
         self.store = store
         self.registry = registry
         self.effects = Effects()
@@ -60,10 +65,18 @@ class Core:
         return effects
 
     def history(self, instance_id: str) -> list[str]:
+        """The history the orchestrator replays (cached per instance between episodes)."""
         cached = self._history.get(instance_id)
         if cached is None:
-            cached = self._history[instance_id] = self.store.load_history(instance_id)
+            cached = [t for t in self.store.load_history(instance_id) if self.replayed(t)]
+            self._history[instance_id] = cached
         return cached
+
+    def replayed(self, event_text: str) -> bool:
+        # TaskScheduled, SubOrchestrationInstanceCreated, TimerCreated and OrchestratorCompleted are kept in
+        # the task hub (status, history, nondeterminism checks) but the SDK never reads them, so by default
+        # they are not sent on every replay: that halves the replay cost of long orchestrations.
+        return self.full_replay or not event_text.startswith(_SDK_IGNORED)
 
     # steps driven by the async side -------------------------------------------------------------------
     def step(self, completions: list[tuple[int, str | None, tuple[str, str] | None]], timers: list[int],

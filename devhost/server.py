@@ -31,7 +31,7 @@ class Host:
         install_sdk_timestamp_cache()
         self.registry = build_registry(load_app(config.app_root), config.route_prefix)
         self.store = Store(config.data_dir / "taskhub.sqlite")
-        self.core = Core(self.store, self.registry)
+        self.core = Core(self.store, self.registry, config.full_replay)
         self.dispatcher = Dispatcher(self.core, config.max_activities)
         self.function_pool = ThreadPoolExecutor(16, thread_name_prefix="devhost-func")
         self.triggers = Triggers(self)
