@@ -60,6 +60,19 @@ class Harness:
         self.token_route = router.post(TOKEN_URL)
         self.token_route.side_effect = [reply(200, "token.json"), reply(200, "token_refreshed.json")]
 
+    @staticmethod
+    def script(route: respx.Route, *responses: httpx.Response) -> list[str]:
+        """Serve ``responses`` in order; the list fills with each request's Authorization as sent."""
+        seen: list[str] = []
+        queue = list(responses)
+
+        def serve(request: httpx.Request) -> httpx.Response:
+            seen.append(request.headers.get("Authorization", ""))
+            return queue.pop(0)
+
+        route.side_effect = serve
+        return seen
+
     async def _sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
 
@@ -80,12 +93,19 @@ class Harness:
             "tokenUrl": TOKEN_URL,
         }
         options = HttpOptions(sleep=self._sleep, clock=lambda: NOW)
-        adapter = build_adapter("gdrive", dict(overrides), credential, on_token=self._on_token, options=options)
+        adapter = build_adapter(
+            "gdrive",
+            dict(overrides),
+            credential,
+            on_token=self._on_token,
+            options=options,
+            transport=httpx.MockTransport(self.router.async_handler),
+        )
         assert isinstance(adapter, DriveAdapter)
         return adapter
 
 
 @pytest.fixture
 def harness() -> Iterator[Harness]:
-    with respx.mock(assert_all_mocked=True, assert_all_called=False) as router:
-        yield Harness(router)
+    # A router served through MockTransport: no global patching, no TLS setup per client.
+    yield Harness(respx.MockRouter(assert_all_mocked=True, assert_all_called=False))

@@ -13,10 +13,10 @@ def changes_request() -> FetchRequest:
 
 async def test_401_signs_a_new_assertion_and_resends(harness: Harness) -> None:
     route = harness.route("GET", "/changes")
-    route.side_effect = [reply(401, "error_401.json"), reply(200, "changes_page2.json")]
+    sent = harness.script(route, reply(401, "error_401.json"), reply(200, "changes_page2.json"))
     page = await harness.adapter().fetch_page(changes_request())
     assert page.checkpoint == Cursor(token="1010")
-    assert [c.request.headers["Authorization"] for c in route.calls] == [
+    assert sent == [
         "Bearer ya29.c.service-account-access-1",
         "Bearer ya29.c.service-account-access-2",
     ]

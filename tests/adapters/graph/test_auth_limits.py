@@ -11,11 +11,10 @@ DRIVE_DELTA = "/v1.0/drives/b!drive1/root/delta"
 
 async def test_401_renews_the_token_once_and_resends(harness: Harness) -> None:
     route = harness.router.get(host="graph.microsoft.com", path=DRIVE_DELTA)
-    route.side_effect = [reply(401, "error_401.json"), reply(200, "drive_delta_page2.json")]
+    sent = harness.script(route, reply(401, "error_401.json"), reply(200, "drive_delta_page2.json"))
     page = await harness.adapter().fetch_page(FetchRequest(entity="driveItems"))
     assert page.next_cursor is None
     assert harness.token_route.call_count == 2
-    sent = [c.request.headers["Authorization"] for c in route.calls]
     assert sent == [
         "Bearer eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.graph-access-1",
         "Bearer eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.graph-access-2",
