@@ -126,10 +126,36 @@ def _compile_field(spec: FieldMapping) -> _CompiledField:
     )
 
 
+def _converter(spec: _CompiledField) -> Getter:
+    """One closure per field, with everything it needs bound as locals (this is the hot loop)."""
+    get, target, source = spec.get, spec.target, spec.source
+    transforms, value_map, required = spec.transforms, spec.value_map, spec.required
+    default, mutable = spec.default, spec.default_is_mutable
+
+    def convert(record: Mapping[str, Any]) -> Any:
+        value = get(record)
+        if value is not None:
+            try:
+                for transform in transforms:
+                    value = transform(value)
+                if value_map is not None:
+                    value = value_map.get(value if type(value) is str else _map_key(value), value)
+            except TransformError as exc:
+                raise MappingError(target, exc.reason, source) from None
+        if value is None:
+            if default is not None:
+                return copy.deepcopy(default) if mutable else default
+            if required:
+                raise MappingError(target, "required value is missing", source)
+        return value
+
+    return convert
+
+
 class Mapper:
     """A compiled EntityMapping: maps provider records to ``structuredData`` dicts."""
 
-    __slots__ = ("entity_mapping", "_fields", "_simple", "_writable")
+    __slots__ = ("entity_mapping", "_fields", "_simple", "_writable", "_converters")
 
     def __init__(self, entity_mapping: EntityMapping) -> None:
         self.entity_mapping = entity_mapping
@@ -139,6 +165,7 @@ class Mapper:
             not f.transforms and f.value_map is None and f.default is None and not f.required
             for f in self._fields
         )
+        self._converters = tuple((f.target, _converter(f)) for f in self._fields)
         # Dotted sources read through relationships (Owner.Email): they cannot be written back.
         self._writable = tuple(
             (f.target, f.source, _invert(f.value_map)) for f in self._fields if "." not in f.source
@@ -154,31 +181,14 @@ class Mapper:
             return {f.target: f.get(record) for f in self._fields}
         out: dict[str, Any] = {}
         errors: list[MappingError] | None = None
-        for spec in self._fields:
+        for target, convert in self._converters:
             try:
-                out[spec.target] = self._map_field(spec, record)
+                out[target] = convert(record)
             except MappingError as exc:
                 errors = [exc] if errors is None else [*errors, exc]
         if errors:
             raise RecordMappingError(errors)
         return out
-
-    @staticmethod
-    def _map_field(spec: _CompiledField, record: Mapping[str, Any]) -> Any:
-        value = spec.get(record)
-        if value is not None:
-            try:
-                for transform in spec.transforms:
-                    value = transform(value)
-                if spec.value_map is not None:
-                    value = spec.value_map.get(_map_key(value), value)
-            except TransformError as exc:
-                raise MappingError(spec.target, exc.reason, spec.source) from None
-        if value is None and spec.default is not None:
-            value = copy.deepcopy(spec.default) if spec.default_is_mutable else spec.default
-        if value is None and spec.required:
-            raise MappingError(spec.target, "required value is missing", spec.source)
-        return value
 
     def to_external(self, data: Mapping[str, Any], fields: Iterable[str] | None = None) -> dict[str, Any]:
         """The provider fields for shard ``data`` (write-back): target -> source, value maps inverted.
