@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 7071
+KEY    ?= castiel-local-key
 
 .PHONY: run test lint typecheck bench clean
 
@@ -14,7 +15,8 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 install: $(VENV)/.installed
 
 run: $(VENV)/.installed
-	$(PY) -m devhost . --port $(PORT)
+	@echo "Function key: $(KEY)   (send it as x-functions-key or ?code=)"
+	DEVHOST_FUNCTION_KEY=$(KEY) $(PY) -m devhost . --port $(PORT)
 
 test: $(VENV)/.installed
 	$(PY) -m pytest -q
