@@ -129,6 +129,13 @@ class RateLimitOverrides(CamelModel):
     operations_per_minute: dict[RateLimitOperation, PositiveInt] | None = None
 
 
+SERVER_FIELDS = frozenset({
+    "tenant_id", "integration_id", "state", "state_reason", "last_sync_at", "next_sync_at",
+    "created_at", "updated_at", "etag",
+})
+"""Fields the server owns: a client's values for them are replaced, never trusted."""
+
+
 class Integration(CamelModel):
     """An integration: the client's configuration plus server-side state (see module docstring)."""
 
@@ -171,6 +178,14 @@ class Integration(CamelModel):
                 raise ValueError(f"{key[0]} -> {key[1]} is mapped more than once")
             seen.add(key)
         return mappings
+
+    def with_server_fields(self, **fields: Any) -> Integration:
+        """A copy with the server-side fields replaced (whatever the client sent for them)."""
+        unknown = set(fields) - SERVER_FIELDS
+        if unknown:
+            raise ValueError(f"not server-side fields: {sorted(unknown)}")
+        # Validated again, so that the new values are checked like any input.
+        return Integration.model_validate({**self.model_dump(), **fields})
 
     def mapping_for(self, external_entity: str) -> EntityMapping | None:
         """The first mapping of ``external_entity``, if any."""

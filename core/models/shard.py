@@ -24,7 +24,11 @@ class ExternalRelationship(DocumentModel):
 
 
 class Shard(DocumentModel):
-    """An internal record: ``structuredData`` holds the mapped fields."""
+    """An internal record: ``structuredData`` holds the mapped fields.
+
+    ``deletedAt`` (an extension of api.md) marks a soft delete: a full sync found that the
+    provider no longer has the record.
+    """
 
     id: Identifier
     tenant_id: Identifier
@@ -34,6 +38,7 @@ class Shard(DocumentModel):
     created_at: UtcDatetime | None = None
     updated_at: UtcDatetime | None = None
     etag: str | None = None
+    deleted_at: UtcDatetime | None = None
 
     def relationship_for(self, integration_id: str) -> ExternalRelationship | None:
         """This shard's link to ``integration_id``, if any."""

@@ -13,6 +13,7 @@ from core.models import (
     CredentialType,
     CronFrequency,
     Integration,
+    IntegrationState,
     IntervalFrequency,
     ManualFrequency,
     RateLimitCheck,
@@ -263,3 +264,14 @@ def test_seed_messages() -> None:
                            retry_after_seconds=1.5)
     assert check.to_wire() == {"allowed": False, "queued": True, "remaining": 0,
                                "resetAt": "2026-01-01T00:00:00Z", "retryAfterSeconds": 1.5}
+
+
+def test_server_fields_replace_what_the_client_sent() -> None:
+    sent = Integration.model_validate(dict(API_EXAMPLE, state="paused", integrationId="spoofed"))
+    stored = sent.with_server_fields(tenant_id="t1", integration_id="i1", state="active")
+    assert (stored.tenant_id, stored.integration_id, stored.state) == ("t1", "i1", IntegrationState.ACTIVE)
+    assert stored.entity_mappings == sent.entity_mappings
+    with pytest.raises(ValidationError):
+        sent.with_server_fields(state="sleeping")
+    with pytest.raises(ValueError, match="not server-side"):
+        sent.with_server_fields(provider="hubspot")
