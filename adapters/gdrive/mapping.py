@@ -8,23 +8,13 @@ increasing file version: the value update() compares before writing.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from adapters.base import ExternalRecord
+from adapters.incremental import parse_timestamp
 from core.errors import MalformedResponse
 
 PROVIDER = "gdrive"
-
-
-def parse_time(value: Any) -> datetime | None:
-    """RFC 3339 timestamps (``2026-11-20T08:00:00.000Z``); anything else is None."""
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
 
 
 def file_record(item: Any) -> ExternalRecord:
@@ -35,7 +25,7 @@ def file_record(item: Any) -> ExternalRecord:
     return ExternalRecord(
         id=item["id"],
         version=str(version) if version is not None else None,
-        modified_at=parse_time(item.get("modifiedTime")),
+        modified_at=parse_timestamp(item.get("modifiedTime")),
         data=item,
     )
 

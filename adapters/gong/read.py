@@ -18,19 +18,10 @@ from adapters.base import Cursor, ExternalRecord, FetchRequest, Page
 from adapters.gong.paginate import RecordsCursorPaginator
 from adapters.gong.spec import EntitySpec
 from adapters.http.session import ProviderHttp, read_json
+from adapters.incremental import parse_timestamp, past_boundary
 from core.errors import MalformedResponse, ResyncRequired
 
 PROVIDER = "gong"
-
-
-def parse_time(value: Any) -> datetime | None:
-    """Gong timestamps are ISO 8601 with an offset; anything else is None."""
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
 
 
 def iso(value: datetime) -> str:
@@ -49,7 +40,7 @@ def records(body: dict[str, Any], spec: EntitySpec) -> list[ExternalRecord]:
         key = item.get("id") if isinstance(item, dict) else None
         if not isinstance(key, str) or not key:
             raise MalformedResponse("Gong item without an id", provider=PROVIDER)
-        modified = parse_time(item.get(spec.modified_field)) if spec.modified_field else None
+        modified = parse_timestamp(item.get(spec.modified_field)) if spec.modified_field else None
         out.append(ExternalRecord(id=key, modified_at=modified, data=item))
     return out
 
@@ -107,12 +98,7 @@ async def window_page(
     paginator = RecordsCursorPaginator(cursor.token)
     # https://help.gong.io/apidocs (GET /v2/calls: fromDateTime inclusive, toDateTime exclusive)
     body = await _page(http, url, params, paginator)
-    seen = set(cursor.boundary_ids)
-    found = [
-        r
-        for r in (records(body, spec) if body is not None else [])
-        if not (r.id in seen and r.modified_at == cursor.start)
-    ]
+    found = past_boundary(records(body, spec) if body is not None else [], cursor)
     round_start = Cursor(start=cursor.start, boundary_ids=cursor.boundary_ids, lag_seconds=cursor.lag_seconds)
     if paginator.has_next_page:
         nxt = round_start.model_copy(update={"token": paginator.cursor, "end": end, "query_start": lower})

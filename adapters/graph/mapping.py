@@ -8,11 +8,11 @@ more than once in a delta feed; the last occurrence wins (driveitem-delta.md, Re
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from adapters.base import ExternalRecord
 from adapters.graph.spec import EntitySpec
+from adapters.incremental import parse_timestamp
 from core.errors import MalformedResponse
 
 
@@ -25,23 +25,13 @@ def is_deleted(item: dict[str, Any], spec: EntitySpec) -> bool:
     return bool(spec.deleted_marker_field and item.get(spec.deleted_marker_field))
 
 
-def parse_time(value: Any) -> datetime | None:
-    """Graph timestamps are ISO 8601 UTC (``2020-11-27T22:18:03.514Z``); anything else is None."""
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
 def to_record(item: dict[str, Any], spec: EntitySpec) -> ExternalRecord:
     """A live item as an engine record; version is what If-Match needs back."""
     version = item.get(spec.version_field)
     return ExternalRecord(
         id=str(item["id"]),
         version=str(version) if version is not None else None,
-        modified_at=parse_time(item.get("lastModifiedDateTime")),
+        modified_at=parse_timestamp(item.get("lastModifiedDateTime")),
         data=item,
     )
 

@@ -23,9 +23,11 @@ from adapters.graph.mapping import split_items
 from adapters.graph.paginate import ODataLinkPaginator, same_host
 from adapters.graph.spec import EntitySpec
 from adapters.http.session import ProviderHttp, read_json
+from adapters.incremental import past_boundary, query_floor
 from core.errors import MalformedResponse, ResyncRequired
 
 PROVIDER = "graph"
+ONE_MS = timedelta(milliseconds=1)
 
 
 async def _get_page(http: ProviderHttp, request: httpx.Request) -> tuple[httpx.Response, dict[str, Any]]:
@@ -99,8 +101,8 @@ async def window_page(
         _resume(paginator, request, cursor.token)
     else:
         end = cursor.end or now
-        full = req.mode is FetchMode.FULL or cursor.start is None
-        lower = None if full else cursor.start - timedelta(seconds=cursor.lag_seconds, milliseconds=1)
+        floor = None if req.mode is FetchMode.FULL else query_floor(cursor)
+        lower = None if floor is None else floor - ONE_MS  # Graph has gt only: gt floor-1ms == ge floor
         paginator.init_request(request)
         request.url = request.url.copy_merge_params(
             {"$orderby": "lastModifiedDateTime desc", "$filter": window_filter(lower, end)}
@@ -109,8 +111,7 @@ async def window_page(
     response, body = await _get_page(http, request)
     paginator.update_state(response, body)
     records, deleted = split_items(body.get("value"), spec)
-    boundary = set(cursor.boundary_ids)
-    records = [r for r in records if not (r.id in boundary and r.modified_at == cursor.start)]
+    records = past_boundary(records, cursor)
     round_start = Cursor(start=cursor.start, boundary_ids=cursor.boundary_ids, lag_seconds=cursor.lag_seconds)
     if paginator.has_next_page:
         next_cursor = round_start.model_copy(

@@ -18,21 +18,12 @@ import httpx
 
 from adapters.base import Cursor, ExternalRecord, FetchRequest, Page
 from adapters.http.session import ProviderHttp, read_json
+from adapters.incremental import parse_timestamp, past_boundary
 from adapters.zoom.paginate import NextPageTokenPaginator
 from adapters.zoom.spec import EntitySpec
 from core.errors import MalformedResponse, ResyncRequired
 
 PROVIDER = "zoom"
-
-
-def parse_time(value: Any) -> datetime | None:
-    """Zoom timestamps are ``2026-11-10T17:00:00Z``; anything else is None."""
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
 
 
 def records(body: dict[str, Any], spec: EntitySpec) -> list[ExternalRecord]:
@@ -45,7 +36,7 @@ def records(body: dict[str, Any], spec: EntitySpec) -> list[ExternalRecord]:
         key = item.get(spec.id_field) if isinstance(item, dict) else None
         if not isinstance(key, str | int) or isinstance(key, bool):
             raise MalformedResponse(f"Zoom item without {spec.id_field!r}", provider=PROVIDER)
-        modified = parse_time(item.get(spec.modified_field)) if spec.modified_field else None
+        modified = parse_timestamp(item.get(spec.modified_field)) if spec.modified_field else None
         out.append(ExternalRecord(id=str(key), modified_at=modified, data=item))
     return out
 
@@ -103,8 +94,7 @@ async def window_page(
     paginator = NextPageTokenPaginator(min(req.page_size, spec.max_page_size), cursor.token)
     # https://developers.zoom.us/docs/api/cloud-recording/#tag/cloud-recording/GET/users/{userId}/recordings
     body = await _page(http, url, params, paginator)
-    seen = set(cursor.boundary_ids)
-    found = [r for r in records(body, spec) if not (r.id in seen and r.modified_at == cursor.start)]
+    found = past_boundary(records(body, spec), cursor)
     base = Cursor(start=cursor.start, boundary_ids=cursor.boundary_ids, lag_seconds=cursor.lag_seconds, end=cursor.end)
     if paginator.has_next_page:
         nxt = base.model_copy(update={"token": paginator.token, "query_start": _midnight(window_from)})
