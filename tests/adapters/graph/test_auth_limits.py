@@ -1,9 +1,10 @@
 """Client credentials, 401 then refresh, throttling with Retry-After, limits and config errors."""
 
+import httpx
 import pytest
 
 from adapters.base import FetchRequest
-from core.errors import ConfigError, RateLimited, ServiceUnavailable
+from core.errors import ConfigError, RateLimited, ServiceUnavailable, Timeout
 from tests.adapters.graph.conftest import Harness, reply
 
 DRIVE_DELTA = "/v1.0/drives/b!drive1/root/delta"
@@ -67,3 +68,16 @@ def test_limits_default_and_overrides(harness: Harness) -> None:
     assert harness.adapter().limits().requests_per_second == 30
     harness.rate_limits = {"requestsPerSecond": 5}
     assert harness.adapter().limits().requests_per_second == 5
+
+
+async def test_dropped_connection_is_retried(harness: Harness) -> None:
+    route = harness.router.get(host="graph.microsoft.com", path=DRIVE_DELTA)
+    route.side_effect = [httpx.ReadError("connection reset by peer"), reply(200, "drive_delta_page2.json")]
+    page = await harness.adapter().fetch_page(FetchRequest(entity="driveItems"))
+    assert len(page.records) == 1 and len(harness.sleeps) == 1
+
+
+async def test_timeouts_end_as_a_typed_timeout(harness: Harness) -> None:
+    harness.router.get(host="graph.microsoft.com", path=DRIVE_DELTA).mock(side_effect=httpx.ReadTimeout("slow"))
+    with pytest.raises(Timeout):
+        await harness.adapter().fetch_page(FetchRequest(entity="driveItems"))
