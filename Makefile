@@ -18,8 +18,13 @@ run: $(VENV)/.installed
 	@echo "Function key: $(KEY)   (send it as x-functions-key or ?code=)"
 	DEVHOST_FUNCTION_KEY=$(KEY) $(PY) -m devhost . --port $(PORT)
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed tools/cosmosdb-server/node_modules/.installed
 	$(PY) -m pytest -q
+
+# The local Cosmos DB-compatible server the store contract tests run against (tests/stores).
+tools/cosmosdb-server/node_modules/.installed: tools/cosmosdb-server/package-lock.json
+	cd tools/cosmosdb-server && npm ci --no-audit --no-fund
+	touch $@
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .

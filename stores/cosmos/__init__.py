@@ -1,0 +1,1 @@
+"""Azure Cosmos DB implementations of the stores (``azure-cosmos``; partition key ``/tenantId``)."""

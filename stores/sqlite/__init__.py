@@ -1,0 +1,1 @@
+"""Embedded SQLite implementations of the stores (the default on laptops and in devhost)."""

@@ -1,0 +1,83 @@
+"""One SQLite database file shared by the embedded stores: WAL, one connection per thread.
+
+Activities run on worker threads, so each thread gets its own connection (a sqlite3
+connection must not be shared across threads while in use). WAL lets readers proceed while one
+writer commits; ``BEGIN IMMEDIATE`` takes the write lock up front so a transaction never
+fails half-way on a lock upgrade, and ``busy_timeout`` makes concurrent writers queue.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from stores.errors import StoreUnavailable
+
+BUSY_TIMEOUT_MS = 10_000
+_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    # NORMAL in WAL mode is durable against process crashes (not power loss) and much faster.
+    "PRAGMA synchronous=NORMAL",
+    f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
+    "PRAGMA temp_store=MEMORY",
+    "PRAGMA cache_size=-65536",
+)
+
+
+class SqliteDatabase:
+    """A database file plus per-thread connections; ``schema`` scripts run once per instance."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._lock = threading.RLock()
+        self._connections: list[sqlite3.Connection] = []
+        self._schemas: set[str] = set()
+
+    def connection(self) -> sqlite3.Connection:
+        """This thread's connection (autocommit mode: transactions are explicit)."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            for pragma in _PRAGMAS:
+                conn.execute(pragma)
+            self._local.conn = conn
+            with self._lock:
+                self._connections.append(conn)
+        return conn
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction: commits on success, rolls back on any error."""
+        conn = self.connection()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:  # the lock stayed busy past busy_timeout
+            raise StoreUnavailable(f"sqlite database is busy: {exc}") from exc
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def ensure_schema(self, name: str, script: str) -> None:
+        """Run a ``CREATE ... IF NOT EXISTS`` script once per database instance."""
+        if name in self._schemas:
+            return
+        with self._lock:
+            if name not in self._schemas:
+                self.connection().executescript(script)
+                self._schemas.add(name)
+
+    def close(self) -> None:
+        """Close every connection this instance opened (call at shutdown, not per request)."""
+        with self._lock:
+            for conn in self._connections:
+                conn.close()
+            self._connections.clear()
+        self._local = threading.local()
