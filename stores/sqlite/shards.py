@@ -1,0 +1,177 @@
+"""``ShardStore`` on SQLite: a page is one transaction of a few ``executemany`` statements."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from core.models import Shard
+from stores.errors import RecordExists, RecordNotFound, StaleETag
+from stores.shards import PageIndex, ShardPage, UpsertCounts
+from stores.sqlite.connection import SqliteDatabase
+from stores.sqlite.shard_schema import SHARD_SCHEMA
+from stores.sqlite.shard_writes import IN_CHUNK, existing_ids, page_etag_prefix, remove_shard_rows, write_shards
+from stores.tokens import chunks, decode_after, encode_after, wire_time
+
+_PROTECTED = frozenset({"id", "tenantId", "etag"})
+
+
+def _load(body: str, etag: str) -> Shard:
+    shard = Shard.model_validate_json(body)
+    shard.etag = etag
+    return shard
+
+
+class SqliteShardStore:
+    """Shards in the ``shards``/``shard_links``/``shard_keys`` tables of one SQLite database."""
+
+    def __init__(self, db: SqliteDatabase) -> None:
+        self._db = db
+        db.ensure_schema("shards", SHARD_SCHEMA)
+
+    def get(self, tenant_id: str, shard_id: str) -> Shard | None:
+        row = self._db.connection().execute(
+            "SELECT body, etag FROM shards WHERE tenant_id = ? AND id = ?", (tenant_id, shard_id)
+        ).fetchone()
+        return _load(*row) if row else None
+
+    def query(
+        self,
+        tenant_id: str,
+        *,
+        shard_type_id: str | None = None,
+        external_system: str | None = None,
+        external_id: str | None = None,
+        limit: int = 100,
+        continuation_token: str | None = None,
+        include_deleted: bool = False,
+    ) -> ShardPage:
+        sql = "SELECT s.body, s.etag, s.id FROM shards s WHERE s.tenant_id = ?"
+        params: list[Any] = [tenant_id]
+        if shard_type_id is not None:
+            sql += " AND s.shard_type_id = ?"
+            params.append(shard_type_id)
+        if not include_deleted:
+            sql += " AND s.deleted = 0"
+        if external_system is not None or external_id is not None:
+            sql += " AND EXISTS (SELECT 1 FROM shard_links l WHERE l.tenant_id = s.tenant_id AND l.shard_id = s.id"
+            for column, value in (("system", external_system), ("external_id", external_id)):
+                if value is not None:
+                    sql += f" AND l.{column} = ?"
+                    params.append(value)
+            sql += ")"
+        if continuation_token:
+            sql += " AND s.id > ?"
+            params.append(decode_after(continuation_token))
+        sql += " ORDER BY s.id LIMIT ?"
+        params.append(limit + 1)
+        rows = self._db.connection().execute(sql, params).fetchall()
+        items = [_load(body, etag) for body, etag, _ in rows[:limit]]
+        token = encode_after(rows[limit - 1][2]) if len(rows) > limit else None
+        return ShardPage(items, token)
+
+    def create(self, tenant_id: str, shard: Shard) -> Shard:
+        shard = shard.model_copy(update={"tenant_id": tenant_id})
+        with self._db.write() as conn:
+            if existing_ids(conn, tenant_id, [shard.id]):
+                raise RecordExists(f"shard {shard.id!r} already exists")
+            [etag] = write_shards(conn, tenant_id, [shard], set(), None)
+        return shard.model_copy(update={"etag": etag})
+
+    def patch(self, tenant_id: str, shard_id: str, changes: Mapping[str, Any], if_match: str | None = None) -> Shard:
+        bad = _PROTECTED.intersection(changes)
+        if bad:
+            raise ValueError(f"cannot patch {sorted(bad)}")
+        with self._db.write() as conn:
+            row = conn.execute(
+                "SELECT body, etag FROM shards WHERE tenant_id = ? AND id = ?", (tenant_id, shard_id)
+            ).fetchone()
+            if row is None:
+                raise RecordNotFound(f"shard {shard_id!r} not found")
+            if if_match is not None and row[1] != if_match:
+                raise StaleETag(f"shard {shard_id!r} changed since it was read")
+            current = _load(*row)
+            updated = Shard.model_validate({**current.model_dump(mode="json", by_alias=True), **changes})
+            [etag] = write_shards(conn, tenant_id, [updated], {shard_id}, None, rebuild_links=True)
+        return updated.model_copy(update={"etag": etag})
+
+    def delete(self, tenant_id: str, shard_id: str, *, soft: bool = False, now: datetime | None = None) -> bool:
+        if not soft:
+            with self._db.write() as conn:
+                return remove_shard_rows(conn, tenant_id, shard_id)
+        if now is None:
+            raise ValueError("a soft delete needs now")
+        with self._db.write() as conn:
+            cur = conn.execute(
+                "UPDATE shards SET deleted = 1, etag = ?, body = json_set(body, '$.deletedAt', ?) "
+                "WHERE tenant_id = ? AND id = ?",
+                (page_etag_prefix(), wire_time(now), tenant_id, shard_id),
+            )
+        return cur.rowcount > 0
+
+    def find_by_external_ids(
+        self, tenant_id: str, integration_id: str, external_ids: Sequence[str]
+    ) -> dict[str, Shard]:
+        """Linked shards by external id, soft-deleted ones included (a record may come back)."""
+        found: dict[str, Shard] = {}
+        conn = self._db.connection()
+        for part in chunks(list(external_ids), IN_CHUNK):
+            rows = conn.execute(
+                "SELECT l.external_id, s.body, s.etag FROM shard_links l JOIN shards s "
+                "ON s.tenant_id = l.tenant_id AND s.id = l.shard_id "
+                f"WHERE l.tenant_id = ? AND l.integration_id = ? AND l.external_id IN ({','.join('?' * len(part))})",
+                (tenant_id, integration_id, *part),
+            )
+            found.update((ext, _load(body, etag)) for ext, body, etag in rows)
+        return found
+
+    def find_by_keys(self, tenant_id: str, shard_type_id: str, key_name: str, values: Sequence[str]) -> list[Shard]:
+        """Live shards indexed under any of ``values`` for ``key_name``, each once."""
+        found: dict[str, Shard] = {}
+        conn = self._db.connection()
+        for part in chunks(list(values), IN_CHUNK):
+            rows = conn.execute(
+                "SELECT DISTINCT s.id, s.body, s.etag FROM shard_keys k JOIN shards s "
+                "ON s.tenant_id = k.tenant_id AND s.id = k.shard_id WHERE k.tenant_id = ? AND k.shard_type_id = ? "
+                f"AND k.key_name = ? AND k.key_value IN ({','.join('?' * len(part))}) AND s.deleted = 0",
+                (tenant_id, shard_type_id, key_name, *part),
+            )
+            found.update((shard_id, _load(body, etag)) for shard_id, body, etag in rows)
+        return list(found.values())
+
+    def upsert_many(self, tenant_id: str, shards: Sequence[Shard], index: PageIndex | None = None) -> UpsertCounts:
+        foreign = [s.id for s in shards if s.tenant_id != tenant_id]
+        if foreign:
+            raise ValueError(f"shards of another tenant in the page: {foreign[:5]}")
+        with self._db.write() as conn:
+            existing = existing_ids(conn, tenant_id, [s.id for s in shards])
+            write_shards(conn, tenant_id, shards, existing, index)
+        updated = sum(1 for s in shards if s.id in existing)
+        return UpsertCounts(created=len(shards) - updated, updated=updated)
+
+    def mark_seen(self, tenant_id: str, integration_id: str, external_ids: Sequence[str], run_id: str) -> int:
+        touched = 0
+        with self._db.write() as conn:
+            for part in chunks(list(external_ids), IN_CHUNK):
+                cur = conn.execute(
+                    "UPDATE shard_links SET last_seen_run_id = ? WHERE tenant_id = ? AND integration_id = ? "
+                    f"AND external_id IN ({','.join('?' * len(part))})",
+                    (run_id, tenant_id, integration_id, *part),
+                )
+                touched += cur.rowcount
+        return touched
+
+    def mark_deleted_except(
+        self, tenant_id: str, integration_id: str, shard_type_id: str, run_id: str, now: datetime
+    ) -> int:
+        # One statement: the unseen set never leaves the database.
+        with self._db.write() as conn:
+            cur = conn.execute(
+                "UPDATE shards SET deleted = 1, etag = ? || id, body = json_set(body, '$.deletedAt', ?) "
+                "WHERE tenant_id = ? AND shard_type_id = ? AND deleted = 0 AND id IN ("
+                "SELECT shard_id FROM shard_links WHERE tenant_id = ? AND integration_id = ? "
+                "AND (last_seen_run_id IS NULL OR last_seen_run_id != ?))",
+                (page_etag_prefix(), wire_time(now), tenant_id, shard_type_id, tenant_id, integration_id, run_id),
+            )
+        return cur.rowcount

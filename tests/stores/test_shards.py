@@ -1,0 +1,126 @@
+"""ShardStore contract, on SQLite and on Cosmos DB (local server, real azure-cosmos client)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from core.models import ExternalRelationship, Shard
+from stores.cosmos.shards import CosmosShardStore
+from stores.errors import RecordExists, RecordNotFound, StaleETag
+from stores.shards import PageIndex, ShardStore, UpsertCounts
+from stores.sqlite.shards import SqliteShardStore
+
+NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def store(backend: str, request: pytest.FixtureRequest) -> ShardStore:
+    if backend == "sqlite":
+        return SqliteShardStore(request.getfixturevalue("sqlite_db"))
+    return CosmosShardStore(request.getfixturevalue("cosmos_db").container("shards"))
+
+
+def shard(n: int, tenant: str = "t1", integration: str = "i1", type_id: str = "account", **data: object) -> Shard:
+    return Shard(
+        id=f"s{n}", tenant_id=tenant, shard_type_id=type_id,
+        structured_data={"name": f"n{n}", **data},
+        external_relationships=[ExternalRelationship(system="salesforce", integration_id=integration,
+                                                     external_id=f"e{n}", last_synced_at=NOW)],
+        created_at=NOW, updated_at=NOW,
+    )
+
+
+def test_create_get_patch_with_etag(store: ShardStore) -> None:
+    created = store.create("t1", shard(1))
+    assert created.etag
+    with pytest.raises(RecordExists):
+        store.create("t1", shard(1))
+    got = store.get("t1", "s1")
+    assert got is not None and got.structured_data == {"name": "n1"} and got.etag == created.etag
+    patched = store.patch("t1", "s1", {"structuredData": {"name": "x"}}, if_match=created.etag)
+    assert patched.structured_data == {"name": "x"} and patched.etag != created.etag
+    with pytest.raises(StaleETag):
+        store.patch("t1", "s1", {"structuredData": {"name": "y"}}, if_match=created.etag)
+    with pytest.raises(ValueError):
+        store.patch("t1", "s1", {"tenantId": "t2"})
+    assert store.get("t1", "s1").structured_data == {"name": "x"}  # type: ignore[union-attr]
+
+
+def test_other_tenant_is_not_found(store: ShardStore) -> None:
+    store.create("t1", shard(1))
+    assert store.get("t2", "s1") is None
+    with pytest.raises(RecordNotFound):
+        store.patch("t2", "s1", {"structuredData": {}})
+    assert not store.delete("t2", "s1")
+    assert store.find_by_external_ids("t2", "i1", ["e1"]) == {}
+    assert store.query("t2").items == []
+    assert store.get("t1", "s1") is not None
+
+
+def test_upsert_many_counts_and_lookup(store: ShardStore) -> None:
+    assert store.upsert_many("t1", [shard(n) for n in range(5)]) == UpsertCounts(created=5, updated=0)
+    counts = store.upsert_many("t1", [shard(n, extra=1) for n in range(3, 8)])
+    assert counts == UpsertCounts(created=3, updated=2)
+    found = store.find_by_external_ids("t1", "i1", ["e0", "e4", "e7", "nope"])
+    assert sorted(found) == ["e0", "e4", "e7"]
+    assert found["e4"].structured_data == {"name": "n4", "extra": 1}
+    assert found["e4"].etag
+    assert store.find_by_external_ids("t1", "other-integration", ["e0"]) == {}
+    with pytest.raises(ValueError):
+        store.upsert_many("t1", [shard(9, tenant="t2")])
+
+
+def test_query_filters_and_continuation(store: ShardStore) -> None:
+    store.upsert_many("t1", [shard(n, type_id="account" if n % 2 else "contact") for n in range(7)])
+    page = store.query("t1", shard_type_id="account", limit=2)
+    ids = [s.id for s in page.items]
+    while page.continuation_token:
+        page = store.query("t1", shard_type_id="account", limit=2, continuation_token=page.continuation_token)
+        ids += [s.id for s in page.items]
+    assert sorted(ids) == ["s1", "s3", "s5"]
+    by_ext = store.query("t1", external_system="salesforce", external_id="e4")
+    assert [s.id for s in by_ext.items] == ["s4"]
+    assert store.query("t1", external_system="hubspot").items == []
+
+
+def test_find_by_keys(store: ShardStore) -> None:
+    shards = [shard(n) for n in range(4)]
+    keys = {"s0": ["a@x"], "s1": ["b@x"], "s2": ["a@x"], "s3": []}
+    store.upsert_many("t1", shards, PageIndex(key_name="email", key_values=keys))
+    assert sorted(s.id for s in store.find_by_keys("t1", "account", "email", ["a@x", "zz"])) == ["s0", "s2"]
+    assert store.find_by_keys("t1", "contact", "email", ["a@x"]) == []
+    assert store.find_by_keys("t1", "account", "name", ["a@x"]) == []
+    # Re-indexing replaces a shard's values for that key name.
+    store.upsert_many("t1", [shards[0]], PageIndex(key_name="email", key_values={"s0": ["c@x"]}))
+    assert [s.id for s in store.find_by_keys("t1", "account", "email", ["a@x"])] == ["s2"]
+
+
+def test_full_sync_deletion_detection(store: ShardStore) -> None:
+    store.upsert_many("t1", [shard(n) for n in range(6)], PageIndex(integration_id="i1", run_id="run-1"))
+    store.upsert_many("t1", [shard(9, type_id="contact")], PageIndex(integration_id="i1", run_id="run-1"))
+    # Run 2 rewrites s0-s1, sees s2-s3 unchanged, and no longer finds s4-s5.
+    store.upsert_many("t1", [shard(0), shard(1)], PageIndex(integration_id="i1", run_id="run-2"))
+    assert store.mark_seen("t1", "i1", ["e2", "e3"], "run-2") == 2
+    assert store.mark_deleted_except("t1", "i1", "account", "run-2", NOW) == 2
+    assert store.mark_deleted_except("t1", "i1", "account", "run-2", NOW) == 0
+    assert sorted(s.id for s in store.query("t1", shard_type_id="account").items) == ["s0", "s1", "s2", "s3"]
+    gone = store.get("t1", "s4")
+    assert gone is not None and gone.deleted_at == NOW
+    assert store.get("t1", "s9").deleted_at is None  # type: ignore[union-attr]  # other shard type untouched
+    # A deleted record that comes back is found by its external id and revived by the upsert.
+    assert store.find_by_external_ids("t1", "i1", ["e4"])["e4"].id == "s4"
+    store.upsert_many("t1", [shard(4)])
+    assert store.get("t1", "s4").deleted_at is None  # type: ignore[union-attr]
+
+
+def test_delete_soft_and_hard(store: ShardStore) -> None:
+    store.upsert_many("t1", [shard(1), shard(2)])
+    assert store.delete("t1", "s1", soft=True, now=NOW)
+    assert store.get("t1", "s1").deleted_at == NOW  # type: ignore[union-attr]
+    assert [s.id for s in store.query("t1").items] == ["s2"]
+    assert [s.id for s in store.query("t1", include_deleted=True).items] == ["s1", "s2"]
+    assert store.delete("t1", "s2")
+    assert store.get("t1", "s2") is None
+    assert not store.delete("t1", "s2")
