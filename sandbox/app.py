@@ -24,6 +24,7 @@ from sandbox.oauth_routes import routes as oauth_routes
 from sandbox.options import SandboxOptions
 from sandbox.salesforce.gate import salesforce_gate
 from sandbox.salesforce.routes_query import routes as query_routes
+from sandbox.salesforce.routes_replication import routes as replication_routes
 from sandbox.salesforce.routes_sobjects import routes as sobject_routes
 from sandbox.salesforce.state import SalesforceState
 
@@ -58,6 +59,7 @@ def create_app(options: SandboxOptions, clock: Clock | None = None) -> web.Appli
 
     salesforce = web.Application(middlewares=[salesforce_gate])
     salesforce.add_routes(query_routes)
+    salesforce.add_routes(replication_routes)  # before sobject rows: `/deleted/` is not a record id
     salesforce.add_routes(sobject_routes)
     app.add_subapp("/services/data", salesforce)
 

@@ -99,5 +99,8 @@ async def hubspot_token(request: web.Request) -> web.Response:
         return json_response({"status": _HUBSPOT_STATUS.get(exc.error, "BAD_REQUEST"), "message": exc.description,
                               "correlationId": str(uuid.uuid4()), "error": exc.error,
                               "error_description": exc.description}, status=exc.status)
-    return json_response({"token_type": "bearer", "refresh_token": issued.refresh_token or form_refresh,
-                          "access_token": issued.access_token, "expires_in": issued.expires_in})
+    body: dict[str, Any] = {"token_type": "bearer", "access_token": issued.access_token,
+                            "expires_in": issued.expires_in}
+    if issued.refresh_token or form_refresh:
+        body["refresh_token"] = issued.refresh_token or form_refresh
+    return json_response(body)

@@ -64,15 +64,15 @@ class ObjectTable:
         self._stamps = stamps
         self.records: dict[int, HsRecord] = {r.id: r for r in records}
         self.ids: list[int] = sorted(self.records)
-        self._unique: dict[str, int] = {}
-        if spec.unique:
-            for r in records:
-                self._index(r)
+        self._unique: dict[tuple[str, str], int] = {}  # (property, lower-cased value) -> id
+        for r in records:
+            self._index(r)
 
     def _index(self, record: HsRecord) -> None:
-        value = record.props.get(self.spec.unique) if self.spec.unique else None
-        if value:
-            self._unique[value.lower()] = record.id
+        for name in self.spec.unique:
+            value = record.props.get(name)
+            if value:
+                self._unique[(name, value.lower())] = record.id
 
     def __iter__(self) -> Iterator[HsRecord]:
         return iter(self.records.values())
@@ -101,15 +101,26 @@ class ObjectTable:
             raise ObjectNotFound("resource not found")
         return record
 
-    def by_unique(self, value: str) -> HsRecord:
-        record_id = self._unique.get(value.lower())
-        return self.live(record_id if record_id is not None else -1)
+    def find_unique(self, name: str, value: str) -> HsRecord | None:
+        """The live record whose unique property `name` equals `value` (case-insensitively)."""
+        if name not in self.spec.unique:
+            raise ValidationError(f"{name} is not a unique property of {self.spec.name}")
+        record = self.records.get(self._unique.get((name, value.lower()), -1))
+        return None if record is None or record.archived else record
+
+    def by_unique(self, name: str, value: str) -> HsRecord:
+        record = self.find_unique(name, value)
+        if record is None:
+            raise ObjectNotFound("resource not found")
+        return record
 
     def _check_unique(self, props: dict[str, str | None], own: int | None) -> None:
-        value = props.get(self.spec.unique) if self.spec.unique else None
-        holder = self._unique.get(value.lower()) if value else None
-        if holder is not None and holder != own and not self.records[holder].archived:
-            raise Conflict(f"Contact already exists. Existing ID: {holder}")
+        for name in self.spec.unique:
+            value = props.get(name)
+            holder = self._unique.get((name, value.lower())) if value else None
+            if holder is not None and holder != own and not self.records[holder].archived:
+                label = "Contact" if self.spec.name == "contacts" else "An object"
+                raise Conflict(f"{label} already exists. Existing ID: {holder}")
 
     def create(self, props: dict[str, str | None]) -> HsRecord:
         self._check_unique(props, None)

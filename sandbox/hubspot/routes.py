@@ -9,7 +9,8 @@ from typing import Any
 
 from aiohttp import web
 
-from sandbox.context import COUNTERS, OPTIONS
+from sandbox.clock import iso_datetime
+from sandbox.context import CLOCK, COUNTERS, OPTIONS
 from sandbox.context import HUBSPOT as HUBSPOT_KEY
 from sandbox.hubspot import search
 from sandbox.hubspot.errors import ObjectNotFound, ValidationError
@@ -17,6 +18,7 @@ from sandbox.hubspot.records import HsRecord, ObjectTable
 from sandbox.jsonio import json_response, read_json
 
 LIST_MAX = 100
+BATCH_MAX = 100
 ALWAYS = ("createdate", "hs_lastmodifieddate", "hs_object_id")
 routes = web.RouteTableDef()
 
@@ -40,9 +42,7 @@ def _served(request: web.Request, count: int) -> None:
 def _record(request: web.Request, table: ObjectTable, *, archived_ok: bool = False) -> HsRecord:
     raw, id_property = request.match_info["id"], request.query.get("idProperty")
     if id_property and id_property != "hs_object_id":
-        if id_property != table.spec.unique:
-            raise ValidationError(f"{id_property} is not a unique property")
-        return table.by_unique(raw)
+        return table.by_unique(id_property, raw)
     record = table.records.get(int(raw)) if raw.isdigit() else None
     if record is None or (record.archived and not archived_ok):
         raise ObjectNotFound("resource not found")
@@ -136,3 +136,29 @@ async def archive(request: web.Request) -> web.Response:
     if not record.archived:
         table.archive(record.id)
     return web.Response(status=204)
+
+
+@routes.post("/objects/{type}/batch/upsert")
+async def batch_upsert(request: web.Request) -> web.Response:
+    """Create or update by a unique property (`idProperty`): the idempotent create. Results carry `new`."""
+    table = _table(request)
+    body = await read_json(request)
+    inputs = body.get("inputs") if isinstance(body, dict) else None
+    if not isinstance(inputs, list) or not inputs or len(inputs) > BATCH_MAX:
+        raise ValidationError(f"inputs must be a list of 1 to {BATCH_MAX} objects")
+    planned = []
+    for item in inputs:  # validate the whole batch before writing any of it
+        if not isinstance(item, dict) or not item.get("idProperty") or not item.get("id"):
+            raise ValidationError("each input needs idProperty, id and properties")
+        props = table.normalize(item.get("properties") or {})
+        name, value = str(item["idProperty"]), str(item["id"])
+        planned.append((name, value, props, table.find_unique(name, value)))
+    started = iso_datetime(int(request.config_dict[CLOCK].time() * 1000))
+    names = list(dict.fromkeys([*table.spec.properties, *ALWAYS]))
+    results = []
+    for name, value, props, existing in planned:
+        record = (table.update(existing.id, props) if existing is not None
+                  else table.create({**props, name: value}))
+        results.append({**record.to_api(names), "new": existing is None})
+    return json_response({"status": "COMPLETE", "results": results, "startedAt": started,
+                          "completedAt": iso_datetime(int(request.config_dict[CLOCK].time() * 1000))})

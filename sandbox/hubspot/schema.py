@@ -13,7 +13,7 @@ class ObjectSpec:
     id_base: int
     properties: tuple[str, ...]
     defaults: tuple[str, ...]
-    unique: str | None = None  # a property HubSpot keeps unique (409 on create), usable as idProperty
+    unique: tuple[str, ...] = ("external_id",)  # unique-value properties (409 on create), usable as idProperty
 
 
 DATE_PROPERTIES = frozenset({"createdate", "lastmodifieddate", "hs_lastmodifieddate"})
@@ -29,6 +29,6 @@ CONTACTS = ObjectSpec(
     "contacts", 50_000_000,
     ("email", "firstname", "lastname", "phone", "company", "jobtitle", "city", "lifecyclestage", "external_id"),
     ("createdate", "email", "firstname", "hs_object_id", "lastmodifieddate", "lastname"),
-    unique="email",
+    unique=("email", "external_id"),
 )
 SPECS = {s.name: s for s in (COMPANIES, CONTACTS)}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from sandbox.salesforce.query import Projector
 from sandbox.salesforce.records import SObjectTable
+from sandbox.salesforce.render import Projector
 from sandbox.salesforce.state import SalesforceState
 
 _DEFAULT_EDITS = {"Account": "Description", "Contact": "Title", "Opportunity": "Name", "User": "Name"}

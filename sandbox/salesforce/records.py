@@ -27,7 +27,7 @@ class SfRecord:
     """One version of a record: API-shaped `values` of the custom and standard fields (Id included), with
     the system audit fields kept as integers (epoch ms) and formatted only when served."""
 
-    __slots__ = ("id", "values", "modstamp", "created", "deleted")
+    __slots__ = ("id", "values", "modstamp", "created", "deleted", "modstamp_text", "created_text")
 
     def __init__(self, values: dict[str, Any], modstamp: int, created: int, deleted: bool = False) -> None:
         self.id: str = values["Id"]
@@ -35,22 +35,33 @@ class SfRecord:
         self.modstamp = modstamp
         self.created = created
         self.deleted = deleted
+        # Formatted on first use and kept: serving is the hot path, and a version's stamps never change.
+        self.modstamp_text: str | None = None
+        self.created_text: str | None = None
+
+    def modstamp_str(self) -> str:
+        text = self.modstamp_text = self.modstamp_text or salesforce_datetime(self.modstamp)
+        return text
+
+    def created_str(self) -> str:
+        text = self.created_text = self.created_text or salesforce_datetime(self.created)
+        return text
 
     def get(self, name: str) -> Any:
         """The API value of a canonical field name, system fields included."""
         if name in ("LastModifiedDate", "SystemModstamp"):
-            return salesforce_datetime(self.modstamp)
+            return self.modstamp_str()
         if name == "CreatedDate":
-            return salesforce_datetime(self.created)
+            return self.created_str()
         if name == "IsDeleted":
             return self.deleted
         return self.values.get(name)
 
     def api_values(self) -> dict[str, Any]:
         """All fields, as `GET /sobjects/{Obj}/{id}` returns them."""
-        return {**self.values, "IsDeleted": self.deleted, "CreatedDate": salesforce_datetime(self.created),
-                "LastModifiedDate": salesforce_datetime(self.modstamp),
-                "SystemModstamp": salesforce_datetime(self.modstamp)}
+        modified = self.modstamp_str()
+        return {**self.values, "IsDeleted": self.deleted, "CreatedDate": self.created_str(),
+                "LastModifiedDate": modified, "SystemModstamp": modified}
 
 
 _JSON_TYPES: dict[FieldType, tuple[type, ...]] = {
@@ -153,9 +164,11 @@ class SObjectTable:
         self._index(record)
         return record
 
-    def delete(self, record_id: str) -> SfRecord:
+    def delete(self, record_id: str, precondition: Callable[[SfRecord], bool] | None = None) -> SfRecord:
         """Soft delete: the record stays visible to queryAll with IsDeleted true and a new SystemModstamp."""
         current = self.get_live(record_id)
+        if precondition is not None and not precondition(current):
+            raise PreconditionFailed("The requested resource has been modified since the If-Unmodified-Since time")
         record = SfRecord(current.values, self._stamps.next(), current.created, deleted=True)
         self.records[record_id] = record
         return record

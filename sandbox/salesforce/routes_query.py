@@ -9,9 +9,9 @@ from __future__ import annotations
 from aiohttp import web
 
 from sandbox.context import COUNTERS, OPTIONS, SALESFORCE
-from sandbox.jsonio import json_response
 from sandbox.salesforce.errors import InvalidQueryLocator, MalformedQuery
-from sandbox.salesforce.query import Projector, select
+from sandbox.salesforce.query import select
+from sandbox.salesforce.render import Projector
 from sandbox.salesforce.soql import parse
 from sandbox.salesforce.state import QueryCursor
 
@@ -33,14 +33,14 @@ def _page(request: web.Request, cursor: QueryCursor, locator: str | None, offset
     size = batch_size(request, cursor.batch_size)
     chunk = cursor.rows[offset:offset + size]
     end = offset + len(chunk)
-    body: dict[str, object] = {"totalSize": len(cursor.rows), "done": end >= len(cursor.rows)}
+    head = f'{{"totalSize":{len(cursor.rows)},"done":{"true" if end >= len(cursor.rows) else "false"}'
     if end < len(cursor.rows):
         if locator is None:
             locator = request.config_dict[SALESFORCE].open_cursor(cursor)
-        body["nextRecordsUrl"] = f"/services/data/v{version}/query/{locator}-{end}"
-    body["records"] = [cursor.render(r) for r in chunk]
+        head += f',"nextRecordsUrl":"/services/data/v{version}/query/{locator}-{end}"'
+    text = head + ',"records":[' + ",".join([cursor.render(r) for r in chunk]) + "]}"
     request.config_dict[COUNTERS].records_served["salesforce"] += len(chunk)
-    return json_response(body)
+    return web.Response(body=text.encode(), content_type="application/json", charset="utf-8")
 
 
 async def _run(request: web.Request, include_deleted: bool) -> web.Response:
@@ -50,7 +50,7 @@ async def _run(request: web.Request, include_deleted: bool) -> web.Response:
     sf, version = request.config_dict[SALESFORCE], request.match_info["ver"]
     query = parse(text)
     table, rows = select(sf, query, include_deleted)
-    cursor = QueryCursor(Projector(sf, table, query.fields, version), rows, batch_size(request))
+    cursor = QueryCursor(Projector(sf, table, query.fields, version).render, rows, batch_size(request))
     return _page(request, cursor, None, 0, version)
 
 

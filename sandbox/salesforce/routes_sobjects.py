@@ -65,6 +65,7 @@ def _external_field(table: SObjectTable, raw: str) -> str:
 
 
 @routes.post(V + "/sobjects/{obj}")
+@routes.post(V + "/sobjects/{obj}/")
 async def create(request: web.Request) -> web.Response:
     _, table = _table(request)
     record = table.create(table.normalize(await read_json(request)))
@@ -90,7 +91,7 @@ async def update(request: web.Request) -> web.Response:
 @routes.delete(V + "/sobjects/{obj}/{id}")
 async def delete(request: web.Request) -> web.Response:
     _, table = _table(request)
-    table.delete(request.match_info["id"])
+    table.delete(request.match_info["id"], _precondition(request))
     return web.Response(status=204)
 
 
@@ -115,3 +116,13 @@ async def read_by_external_id(request: web.Request) -> web.Response:
     if record is None:
         raise NotFound("The requested resource does not exist")
     return json_response(_record_body(request, record, table.spec.name))
+
+
+@routes.delete(V + "/sobjects/{obj}/{field}/{value}")
+async def delete_by_external_id(request: web.Request) -> web.Response:
+    _, table = _table(request)
+    record = table.find_external(_external_field(table, request.match_info["field"]), request.match_info["value"])
+    if record is None:
+        raise NotFound("The requested resource does not exist")
+    table.delete(record.id, _precondition(request))
+    return web.Response(status=204)

@@ -7,7 +7,6 @@ import secrets
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from sandbox.clock import Clock, StampSource
 from sandbox.limits import Gate
@@ -24,7 +23,7 @@ MAX_OPEN_CURSORS = 64  # Salesforce bounds open cursors per user too (its limit 
 class QueryCursor:
     """The rows a query selected (record versions at query time) and how to serve them."""
 
-    render: Callable[[SfRecord], dict[str, Any]]
+    render: Callable[[SfRecord], str]
     rows: list[SfRecord]
     batch_size: int
 

@@ -109,3 +109,18 @@ async def test_create_update_and_conflicts(sandbox: Sandbox) -> None:
     read_only = await sandbox.hs("PATCH", f"/objects/contacts/{created['id']}",
                                  json={"properties": {"hs_lastmodifieddate": "0"}})
     assert read_only.status == 400
+
+
+async def test_batch_upsert_by_unique_property_is_idempotent(sandbox: Sandbox) -> None:
+    payload = {"inputs": [{"idProperty": "external_id", "id": "shard-7", "properties": {"name": "Upserted"}}]}
+    first = await (await sandbox.hs("POST", "/objects/companies/batch/upsert", json=payload)).json()
+    again = await (await sandbox.hs("POST", "/objects/companies/batch/upsert", json=payload)).json()
+    assert first["status"] == "COMPLETE" and first["results"][0]["new"] is True
+    assert again["results"][0]["new"] is False
+    assert again["results"][0]["id"] == first["results"][0]["id"]
+    truth = await sandbox.admin("GET", "/hubspot/companies/records")
+    assert [r["id"] for r in truth["records"] if r["properties"]["external_id"] == "shard-7"] == [
+        first["results"][0]["id"]]
+    wrong = await sandbox.hs("POST", "/objects/companies/batch/upsert",
+                             json={"inputs": [{"idProperty": "name", "id": "x", "properties": {}}]})
+    assert wrong.status == 400

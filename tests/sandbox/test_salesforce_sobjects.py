@@ -103,3 +103,26 @@ async def test_every_modification_gets_a_strictly_later_stamp(sandbox: Sandbox) 
         assert (await sandbox.sf("PATCH", f"/sobjects/Account/{record_id}", json={"Phone": str(n)})).status == 204
         stamps.append(parse_datetime_ms((await _get(sandbox, record_id))["SystemModstamp"]))
     assert all(b > a for a, b in zip(stamps, stamps[1:], strict=False))
+
+
+async def test_replication_resources_and_conditional_delete(sandbox: Sandbox) -> None:
+    start = datetime.fromtimestamp(sandbox.clock.now - 60, UTC).isoformat(timespec="seconds")
+    created = await sandbox.sf("POST", "/sobjects/Account/", json={"Name": "Trailing slash"})
+    assert created.status == 201
+    record_id = (await created.json())["id"]
+    seen = (await _get(sandbox, record_id))["LastModifiedDate"]
+    sandbox.clock.advance(5)
+    await sandbox.admin("POST", "/salesforce/Account/update", {"ids": [record_id]})
+    stale = await sandbox.sf("DELETE", f"/sobjects/Account/{record_id}", headers={"If-Unmodified-Since": seen})
+    assert stale.status == 412
+    assert (await sandbox.sf("DELETE", f"/sobjects/Account/{record_id}")).status == 204
+    sandbox.clock.advance(5)
+    end = datetime.fromtimestamp(sandbox.clock.now, UTC).isoformat(timespec="seconds")
+    deleted = await (await sandbox.sf("GET", "/sobjects/Account/deleted/", params={"start": start, "end": end})).json()
+    assert [d["id"] for d in deleted["deletedRecords"]] == [record_id]
+    assert set(deleted) == {"deletedRecords", "earliestDateAvailable", "latestDateCovered"}
+    updated = await (await sandbox.sf("GET", "/sobjects/Account/updated/", params={"start": start, "end": end})).json()
+    assert updated["ids"] == []  # the only change in the window was the deletion
+    too_old = await sandbox.sf("GET", "/sobjects/Account/deleted/",
+                               params={"start": "2020-01-01T00:00:00Z", "end": end})
+    assert (await too_old.json())[0]["errorCode"] == "INVALID_REPLICATION_DATE"
