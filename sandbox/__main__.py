@@ -44,6 +44,8 @@ def parse_args(argv: list[str]) -> SandboxOptions:
     parser.add_argument("--revoke-family-on-reuse", action="store_true")
     parser.add_argument("--salesforce-limit-status", type=int, choices=(403, 429), default=403)
     parser.add_argument("--hubspot-search-rate-limit", type=_rate, default=None)
+    parser.add_argument("--hubspot-search-lag", type=float, default=0.0, help="seconds")
+    parser.add_argument("--warm", action="store_true", help="generate all data before reporting ready")
     args = parser.parse_args(argv)
     return SandboxOptions(**vars(args))
 

@@ -7,11 +7,13 @@ No authentication: the routes answer loopback callers only. Request and response
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 from pydantic import ValidationError
 
 from sandbox.context import CLOCK, COUNTERS, HUBSPOT, OPTIONS, SALESFORCE
@@ -38,7 +40,7 @@ class AdminError(Exception):
 
 
 @web.middleware
-async def admin_guard(request: web.Request, handler: web.Handler) -> web.StreamResponse:
+async def admin_guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Loopback only; every failure as `{"error": message}` with the provider's body when it has one."""
     if request.remote not in _LOOPBACK:
         return json_response({"error": "admin routes answer loopback callers only"}, status=403)
@@ -93,6 +95,14 @@ def _mutation(name: str) -> Callable[[web.Request], Any]:
 
 for _name in ("update", "delete", "create"):
     routes.post("/{provider}/{object}/" + _name)(_mutation(_name))
+
+
+@routes.post("/warm")
+async def warm(request: web.Request) -> web.Response:
+    """Generate every table now (otherwise each is generated on first use), e.g. before a benchmark."""
+    started = time.perf_counter()
+    generated = {"salesforce": request.config_dict[SALESFORCE].warm(), "hubspot": request.config_dict[HUBSPOT].warm()}
+    return json_response({"generated": generated, "seconds": round(time.perf_counter() - started, 3)})
 
 
 @routes.get("/options")

@@ -12,6 +12,7 @@ Salesforce: `/services/oauth2/token`, `/services/data/v{ver}/...`; HubSpot: `/oa
 from __future__ import annotations
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from sandbox.admin import create_admin_app
 from sandbox.clock import Clock, SystemClock
@@ -36,7 +37,7 @@ DEFAULT_CLIENTS = {
 
 
 @web.middleware
-async def count_requests(request: web.Request, handler: web.Handler) -> web.StreamResponse:
+async def count_requests(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Counts every request by method and route pattern (`GET /services/data/v{ver}/query`)."""
     resource = request.match_info.route.resource
     pattern = resource.canonical if resource is not None else "unmatched"
@@ -68,4 +69,7 @@ def create_app(options: SandboxOptions, clock: Clock | None = None) -> web.Appli
     app.add_subapp("/crm/v3", hubspot)
 
     app.add_subapp("/_admin", create_admin_app(options.seed))
+    if options.warm:
+        app[SALESFORCE].warm()
+        app[HUBSPOT].warm()
     return app

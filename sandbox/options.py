@@ -38,6 +38,10 @@ class SandboxOptions(BaseModel):
     hubspot_search_rate_limit: float | None = Field(
         default=None, gt=0, description="runtime: the search endpoint's own limit (HubSpot's is 4/s)"
     )
+    hubspot_search_lag: float = Field(
+        default=0.0, ge=0, description="runtime: seconds a written record stays out of search results"
+    )
+    warm: bool = Field(default=False, description="generate every table at start-up instead of on first use")
 
 
 RUNTIME_FIELDS = frozenset(
@@ -51,5 +55,6 @@ RUNTIME_FIELDS = frozenset(
         "revoke_family_on_reuse",
         "salesforce_limit_status",
         "hubspot_search_rate_limit",
+        "hubspot_search_lag",
     }
 )

@@ -30,11 +30,11 @@ def _targets(table: ObjectTable, body: dict[str, Any], rng: random.Random) -> li
 
 def update(hs: HubSpotState, object_type: str, body: dict[str, Any], rng: random.Random) -> list[str]:
     table = hs.table(object_type)
-    props = table.normalize(body.get("fields") or body.get("properties")) if (
-        body.get("fields") or body.get("properties")) else None
+    given = body.get("fields") or body.get("properties")
+    props = table.normalize(given) if given else None
     ids = _targets(table, body, rng)
     for n, record_id in enumerate(ids):
-        edit = {_DEFAULT_EDITS[table.spec.name]: f"remote edit {rng.randrange(10**9)}-{n}"}
+        edit: dict[str, str | None] = {_DEFAULT_EDITS[table.spec.name]: f"remote edit {rng.randrange(10**9)}-{n}"}
         table.update(record_id, props or edit)
     return [str(i) for i in ids]
 

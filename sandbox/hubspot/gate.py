@@ -7,6 +7,7 @@ https://developers.hubspot.com/docs/api/usage-details
 from __future__ import annotations
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from sandbox.context import COUNTERS, OPTIONS
 from sandbox.context import HUBSPOT as HUBSPOT_KEY
@@ -28,7 +29,7 @@ from sandbox.salesforce.gate import bearer_token
 NAME = "hubspot"
 
 
-async def _admitted(request: web.Request, handler: web.Handler) -> web.StreamResponse:
+async def _admitted(request: web.Request, handler: Handler) -> web.StreamResponse:
     hs, options = request.config_dict[HUBSPOT_KEY], request.config_dict[OPTIONS]
     counters = request.config_dict[COUNTERS]
     token = bearer_token(request)
@@ -58,7 +59,7 @@ async def _admitted(request: web.Request, handler: web.Handler) -> web.StreamRes
 
 
 @web.middleware
-async def hubspot_gate(request: web.Request, handler: web.Handler) -> web.StreamResponse:
+async def hubspot_gate(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Middleware of the `/crm/v3` sub-application."""
     try:
         response = await _admitted(request, handler)

@@ -34,6 +34,10 @@ class HubSpotState:
                                                           generate(spec.name, self.records_per_object, self.seed))
         return table
 
+    def warm(self) -> dict[str, int]:
+        """Generate every table now; returns the record count per object type."""
+        return {name: len(self.table(name).records) for name in SPECS}
+
     def reset_data(self, seed: int, records: int) -> None:
         """Forget every table and limit counter; the next use regenerates from (seed, records)."""
         self.seed, self.records_per_object = seed, records

@@ -7,6 +7,7 @@ limit; a call over the rate is refused before it counts against the daily quota.
 from __future__ import annotations
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from sandbox.context import COUNTERS, OPTIONS, SALESFORCE
 from sandbox.jsonio import json_response
@@ -29,7 +30,7 @@ def bearer_token(request: web.Request) -> str | None:
     return token.strip() if scheme.lower() in ("bearer", "oauth") and token.strip() else None
 
 
-async def _admitted(request: web.Request, handler: web.Handler) -> web.StreamResponse:
+async def _admitted(request: web.Request, handler: Handler) -> web.StreamResponse:
     sf, options, counters = request.config_dict[SALESFORCE], request.config_dict[OPTIONS], request.config_dict[COUNTERS]
     token = bearer_token(request)
     if token is None or sf.oauth.check(token) is not TokenStatus.VALID:
@@ -55,7 +56,7 @@ async def _admitted(request: web.Request, handler: web.Handler) -> web.StreamRes
 
 
 @web.middleware
-async def salesforce_gate(request: web.Request, handler: web.Handler) -> web.StreamResponse:
+async def salesforce_gate(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Middleware of the `/services/data` sub-application."""
     try:
         response = await _admitted(request, handler)

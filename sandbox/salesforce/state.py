@@ -14,7 +14,7 @@ from sandbox.oauth_state import OAuthState
 from sandbox.salesforce.data import generate, max_generated_stamp
 from sandbox.salesforce.errors import InvalidQueryLocator, InvalidType
 from sandbox.salesforce.records import SfRecord, SObjectTable
-from sandbox.salesforce.schema import SPECS, spec_for
+from sandbox.salesforce.schema import QUERYABLE, SPECS, spec_for
 
 MAX_OPEN_CURSORS = 64  # Salesforce bounds open cursors per user too (its limit is 10); ours is kinder
 
@@ -51,6 +51,10 @@ class SalesforceState:
             rows = generate(spec.name, self.records_per_object, self.seed)
             table = self._tables[spec.name] = SObjectTable(SPECS[spec.name], self.stamps, rows, len(rows))
         return table
+
+    def warm(self) -> dict[str, int]:
+        """Generate every table now; returns the record count per object."""
+        return {name: len(self.table(name).records) for name in QUERYABLE}
 
     def open_cursor(self, cursor: QueryCursor) -> str:
         locator = f"01gSb{secrets.token_hex(7).upper()}"

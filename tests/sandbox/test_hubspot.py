@@ -124,3 +124,12 @@ async def test_batch_upsert_by_unique_property_is_idempotent(sandbox: Sandbox) -
     wrong = await sandbox.hs("POST", "/objects/companies/batch/upsert",
                              json={"inputs": [{"idProperty": "name", "id": "x", "properties": {}}]})
     assert wrong.status == 400
+
+
+async def test_search_lag_hides_fresh_writes(make_sandbox: SandboxFactory) -> None:
+    sandbox = await make_sandbox(hubspot_search_lag=30)
+    start = int(sandbox.clock.now * 1000)
+    await sandbox.admin("POST", "/hubspot/contacts/update", {"count": 4})
+    assert (await (await sandbox.hs("POST", "/objects/contacts/search", json=_window(start))).json())["total"] == 0
+    sandbox.clock.advance(31)
+    assert (await (await sandbox.hs("POST", "/objects/contacts/search", json=_window(start))).json())["total"] == 4
