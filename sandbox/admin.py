@@ -130,8 +130,11 @@ async def set_options(request: web.Request) -> web.Response:
 @routes.get("/counters")
 async def counters(request: web.Request) -> web.Response:
     snapshot = request.config_dict[COUNTERS].snapshot()
-    snapshot["api_usage"] = {"salesforce": request.config_dict[SALESFORCE].gate.quota.current(),
-                             "hubspot": request.config_dict[HUBSPOT].gate.quota.current()}
+    gates = {"salesforce": request.config_dict[SALESFORCE].gate, "hubspot": request.config_dict[HUBSPOT].gate}
+    snapshot["api_usage"] = {name: gate.quota.current() for name, gate in gates.items()}
+    # Per second: [epoch second, admitted, refused by a limit, faulted], oldest first.
+    snapshot["timeline"] = {name: [[s, *gate.timeline[s]] for s in sorted(gate.timeline)]
+                            for name, gate in gates.items()}
     return json_response(snapshot)
 
 

@@ -105,15 +105,23 @@ class DailyQuota:
         return self.used
 
 
+TIMELINE_SECONDS = 3_600
+
+
 class Gate:
-    """One provider's admission: rate first, then quota, then the fault draw."""
+    """One provider's admission: rate first, then quota, then the fault draw.
+
+    `timeline` counts verdicts per wall-clock second (the last hour), so a benchmark can tell the achieved
+    request rate and whether limit errors happened only in the first second."""
 
     def __init__(self, clock: Clock, seed: int, name: str, burst_seconds: float) -> None:
+        self._clock = clock
         self.bucket = TokenBucket(clock, burst_seconds)
         self.quota = DailyQuota(clock)
         self._faults = random.Random(f"{seed}:faults:{name}")
+        self.timeline: dict[int, list[int]] = {}  # second -> [admitted, limited, faulted]
 
-    def admit(self, rate: float | None, daily_limit: int, fault_rate: float) -> Verdict:
+    def _decide(self, rate: float | None, daily_limit: int, fault_rate: float) -> Verdict:
         if rate is not None:
             wait = self.bucket.try_take(rate)
             if wait is not None:
@@ -125,6 +133,17 @@ class Gate:
         if self._faults.random() < fault_rate:
             return Faulted()
         return Admitted()
+
+    def admit(self, rate: float | None, daily_limit: int, fault_rate: float) -> Verdict:
+        verdict = self._decide(rate, daily_limit, fault_rate)
+        second = int(self._clock.time())
+        slot = self.timeline.get(second)
+        if slot is None:
+            slot = self.timeline[second] = [0, 0, 0]
+            if len(self.timeline) > TIMELINE_SECONDS:
+                del self.timeline[min(self.timeline)]
+        slot[0 if isinstance(verdict, Admitted) else 2 if isinstance(verdict, Faulted) else 1] += 1
+        return verdict
 
 
 def retry_after_header(seconds: float) -> str:

@@ -22,6 +22,8 @@ async def test_over_the_rate_gives_403_request_limit_exceeded(make_sandbox: Sand
     counters = await sandbox.admin("GET", "/counters")
     assert counters["limit_errors"]["salesforce"] == 2
     assert counters["api_usage"]["salesforce"] == 11  # refused calls do not count against the quota
+    start = int(sandbox.clock.now) - 1
+    assert counters["timeline"]["salesforce"] == [[start, 6, 2, 0], [start + 1, 5, 0, 0]]
 
 
 async def test_429_mode_sends_retry_after(make_sandbox: SandboxFactory) -> None:
