@@ -32,15 +32,23 @@ CONTAINERS = (
 )
 
 
-def build_client(endpoint: str, key: str, *, ca_cert: str | None = None) -> CosmosClient:
-    """A client for ``endpoint``; ``ca_cert`` trusts a private CA (the local test server's)."""
+def build_client(
+    endpoint: str, credential: Any, *, ca_cert: str | None = None, verify_tls: bool = True
+) -> CosmosClient:
+    """A client for ``endpoint``; ``credential`` is the account key or a token credential.
+
+    ``ca_cert`` trusts a private CA (the local test server's); ``verify_tls=False`` is for the
+    Cosmos emulator only.
+    """
     kwargs: dict[str, Any] = {}
     if ca_cert:
         # The SDK skips verification for loopback endpoints unless an SSL configuration is given.
         ssl = SSLConfiguration()
         ssl.SSLCaCerts = ca_cert
         kwargs["ssl_config"] = ssl
-    return CosmosClient(endpoint, credential=key, **kwargs)
+    elif not verify_tls:
+        kwargs["connection_verify"] = False
+    return CosmosClient(endpoint, credential=credential, **kwargs)
 
 
 @dataclass

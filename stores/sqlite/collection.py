@@ -15,7 +15,7 @@ from stores.sqlite.connection import SqliteDatabase
 _COLUMNS = {"tenantId": "tenant_id", "id": "id"}
 
 
-def dumps(body: dict[str, Any]) -> str:
+def dumps(body: Any) -> str:
     """Compact JSON, the storage format of every SQLite body."""
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
 

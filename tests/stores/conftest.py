@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from core.settings import Settings
 from stores.cosmos.client import CosmosDatabase, build_client
+from stores.factory import Stores, build_stores
 from stores.sqlite.connection import SqliteDatabase
 from tests.stores import cosmos_server
 
@@ -44,3 +46,19 @@ def sqlite_db(tmp_path: Path) -> Iterator[SqliteDatabase]:
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
+
+
+@pytest.fixture
+def stores(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Stores]:
+    """The whole bundle from ``build_stores``, on the parametrized backend."""
+    if backend == "sqlite":
+        bundle = build_stores(Settings(data_dir=tmp_path))
+    else:
+        server = request.getfixturevalue("cosmos")
+        settings = Settings(
+            data_dir=tmp_path, record_store="cosmos", cosmos_endpoint=server.endpoint,
+            cosmos_database=f"test-{uuid.uuid4().hex[:12]}",
+        )
+        bundle = build_stores(settings, cosmos_client=request.getfixturevalue("cosmos_client"))
+    yield bundle
+    bundle.close()

@@ -1,0 +1,35 @@
+"""AuditStore: an append-only trail of audited actions (credential refreshes, rejections...)."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from core.models import AuditRecord
+from stores.codec import from_stored, to_body
+from stores.documents import Cond, Condition, DocumentCollection, Order, sortable_time
+
+
+class AuditStore(Protocol):
+    def append(self, record: AuditRecord) -> AuditRecord:
+        """Insert; ``RecordExists`` when the id was already used (records are never rewritten)."""
+        ...
+
+    def list(self, tenant_id: str, action: str | None = None, limit: int = 100) -> list[AuditRecord]:
+        """Newest first, optionally only one ``action`` kind (e.g. ``credential.refreshed``)."""
+        ...
+
+
+class DocumentAuditStore:
+    """``AuditStore`` over any ``DocumentCollection``."""
+
+    def __init__(self, collection: DocumentCollection) -> None:
+        self._docs = collection
+
+    def append(self, record: AuditRecord) -> AuditRecord:
+        stored = self._docs.create(record.tenant_id, record.id, to_body(record, at=sortable_time(record.at)))
+        return from_stored(AuditRecord, stored)
+
+    def list(self, tenant_id: str, action: str | None = None, limit: int = 100) -> list[AuditRecord]:
+        where: list[Condition] = [Cond("action", "=", action)] if action is not None else []
+        found = self._docs.query(tenant_id, where, [Order("ix.at", descending=True)], limit)
+        return [from_stored(AuditRecord, s) for s in found]

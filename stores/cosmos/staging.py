@@ -1,0 +1,67 @@
+"""``StagingStore`` on Cosmos DB: a page is split into parts that fit Cosmos's 2 MB item limit.
+
+Each part is an item ``<key>.<n>`` carrying ``stagingKey``, ``part`` and ``parts``; a read
+fetches every part with one partition query and checks none is missing.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from azure.cosmos import ContainerProxy
+
+from stores.cosmos.client import translated
+from stores.errors import StoreError
+
+PART_BYTES = 1_500_000  # under the 2 MB item limit, with room for the envelope
+
+
+def split_parts(records: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Consecutive runs of records whose JSON stays under ``PART_BYTES`` (at least one record each)."""
+    parts: list[list[dict[str, Any]]] = [[]]
+    size = 0
+    for record in records:
+        record_size = len(json.dumps(record, separators=(",", ":")))
+        if parts[-1] and size + record_size > PART_BYTES:
+            parts.append([])
+            size = 0
+        parts[-1].append(record)
+        size += record_size
+    return parts
+
+
+class CosmosStagingStore:
+    def __init__(self, container: ContainerProxy) -> None:
+        self._c = container
+
+    def _parts(self, tenant_id: str, key: str) -> list[dict[str, Any]]:
+        with translated():
+            return list(self._c.query_items(
+                "SELECT * FROM c WHERE c.tenantId = @t AND c.stagingKey = @k",
+                parameters=[{"name": "@t", "value": tenant_id}, {"name": "@k", "value": key}],
+                partition_key=tenant_id,
+            ))
+
+    def put(self, tenant_id: str, key: str, records: list[dict[str, Any]]) -> None:
+        self.delete(tenant_id, key)  # an overwrite with fewer parts must not leave stale ones
+        parts = split_parts(records)
+        with translated():
+            for n, part in enumerate(parts):
+                self._c.upsert_item({"id": f"{key}.{n}", "tenantId": tenant_id, "stagingKey": key,
+                                     "part": n, "parts": len(parts), "records": part})
+
+    def get(self, tenant_id: str, key: str) -> list[dict[str, Any]] | None:
+        items = sorted(self._parts(tenant_id, key), key=lambda item: item["part"])
+        if not items:
+            return None
+        if len(items) != items[0]["parts"]:
+            raise StoreError(f"staged page {key!r} is incomplete ({len(items)} of {items[0]['parts']} parts)")
+        return [record for item in items for record in item["records"]]
+
+    def delete(self, tenant_id: str, key: str) -> bool:
+        ids = [item["id"] for item in self._parts(tenant_id, key)]
+        with translated():
+            for item_id in ids:
+                self._c.delete_item(item_id, partition_key=tenant_id)
+        return bool(ids)

@@ -1,0 +1,119 @@
+"""Builds every store from the one Settings object: SQLite and local secrets on a laptop,
+Cosmos DB and Key Vault in Azure, with no code change between the two.
+
+Call ``build_stores(settings)`` once per process and pass the ``Stores`` down; clients and
+connections are meant to live as long as the process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from core.settings import RecordStoreBackend, SecretStoreBackend, Settings
+from stores.audit import AuditStore, DocumentAuditStore
+from stores.credentials import CredentialMetaStore, DocumentCredentialMetaStore
+from stores.deadletters import DeadLetterStore, DocumentDeadLetterStore
+from stores.documents import DocumentCollection
+from stores.integrations import DocumentIntegrationStore, IntegrationStore
+from stores.runs import DocumentRunStore, RunStore
+from stores.secrets.base import SecretStore
+from stores.secrets.local import LocalSecretStore
+from stores.shards import ShardStore
+from stores.staging import StagingStore
+from stores.syncstate import DocumentSyncStateStore, SyncStateStore
+from stores.webhooks import DocumentWebhookInbox, WebhookInbox
+
+SQLITE_FILE = "castiel.db"
+SECRETS_DIR = "secrets"
+
+
+@dataclass(frozen=True)
+class Stores:
+    """All the stores of one process."""
+
+    integrations: IntegrationStore
+    shards: ShardStore
+    sync_state: SyncStateStore
+    runs: RunStore
+    staging: StagingStore
+    dead_letters: DeadLetterStore
+    audit: AuditStore
+    webhooks: WebhookInbox
+    credentials: CredentialMetaStore
+    secrets: SecretStore
+    close: Callable[[], None]
+
+
+def _document_stores(collection: Callable[[str], DocumentCollection]) -> dict[str, Any]:
+    return {
+        "integrations": DocumentIntegrationStore(collection("integrations")),
+        "sync_state": DocumentSyncStateStore(collection("syncstate")),
+        "runs": DocumentRunStore(collection("runs")),
+        "dead_letters": DocumentDeadLetterStore(collection("deadletters")),
+        "audit": DocumentAuditStore(collection("audit")),
+        "webhooks": DocumentWebhookInbox(collection("webhooks")),
+        "credentials": DocumentCredentialMetaStore(collection("credentials")),
+    }
+
+
+def _sqlite_stores(settings: Settings) -> dict[str, Any]:
+    from stores.sqlite.collection import SqliteCollection
+    from stores.sqlite.connection import SqliteDatabase
+    from stores.sqlite.shards import SqliteShardStore
+    from stores.sqlite.staging import SqliteStagingStore
+
+    db = SqliteDatabase(settings.data_dir / SQLITE_FILE)
+    return {
+        **_document_stores(lambda name: SqliteCollection(db, name)),
+        "shards": SqliteShardStore(db),
+        "staging": SqliteStagingStore(db),
+        "close": db.close,
+    }
+
+
+def _cosmos_stores(settings: Settings, client: Any | None) -> dict[str, Any]:
+    from stores.cosmos.client import CosmosDatabase, build_client
+    from stores.cosmos.collection import CosmosCollection
+    from stores.cosmos.shards import CosmosShardStore
+    from stores.cosmos.staging import CosmosStagingStore
+
+    if client is None:
+        if settings.cosmos_endpoint is None:
+            raise ValueError("cosmos_endpoint is required for the cosmos record store")
+        credential: Any
+        if settings.cosmos_key is not None:
+            credential = settings.cosmos_key.get_secret_value()
+        else:
+            from azure.identity import DefaultAzureCredential
+
+            credential = DefaultAzureCredential()
+        client = build_client(settings.cosmos_endpoint, credential, verify_tls=settings.cosmos_verify_tls)
+    database = CosmosDatabase(client, settings.cosmos_database)
+    return {
+        **_document_stores(lambda name: CosmosCollection(database.container(name))),
+        "shards": CosmosShardStore(database.container("shards")),
+        "staging": CosmosStagingStore(database.container("staging")),
+        "close": lambda: None,
+    }
+
+
+def _secret_store(settings: Settings) -> SecretStore:
+    if settings.secret_store == SecretStoreBackend.KEYVAULT:
+        from stores.secrets.keyvault import KeyVaultSecretStore
+
+        if settings.key_vault_url is None:
+            raise ValueError("key_vault_url is required for the keyvault secret store")
+        return KeyVaultSecretStore(settings.key_vault_url)
+    return LocalSecretStore(settings.data_dir / SECRETS_DIR)
+
+
+def build_stores(settings: Settings, *, cosmos_client: Any | None = None) -> Stores:
+    """Every store, on the backends ``settings`` names. ``cosmos_client`` overrides the client
+    built from the settings (tests pass one that trusts the local server's certificate)."""
+    if settings.record_store == RecordStoreBackend.COSMOS:
+        parts = _cosmos_stores(settings, cosmos_client)
+    else:
+        parts = _sqlite_stores(settings)
+    return Stores(secrets=_secret_store(settings), **parts)

@@ -1,0 +1,18 @@
+"""StagingStore: fetched pages parked between activities, so orchestration history carries
+only the key, never the records."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+
+class StagingStore(Protocol):
+    def put(self, tenant_id: str, key: str, records: list[dict[str, Any]]) -> None:
+        """Store (or overwrite) the page under ``key``."""
+        ...
+
+    def get(self, tenant_id: str, key: str) -> list[dict[str, Any]] | None:
+        """The page, or None when there is none for this tenant."""
+        ...
+
+    def delete(self, tenant_id: str, key: str) -> bool: ...
