@@ -69,6 +69,20 @@ class Settings(BaseSettings):
     webhook_max_body_bytes: int = Field(default=MIB, ge=1)
     webhook_timestamp_tolerance_seconds: int = Field(default=300, ge=1)
 
+    # Token refresher in seconds (tests run generations quickly); when set they win over the
+    # *_minutes fields above.
+    token_refresh_interval_seconds: int | None = Field(default=None, ge=1)
+    token_refresh_threshold_seconds: int | None = Field(default=None, ge=1)
+    # Shortest pause between two generations, and the first back-off step after a failure.
+    token_refresh_min_interval_seconds: int = Field(default=60, ge=1)
+    token_refresh_max_per_generation: int = Field(default=50, ge=1)
+    # The per-credential refresh lease: held at most this long, waited for at most that long.
+    credential_lease_seconds: float = Field(default=60.0, gt=0)
+    credential_lease_wait_seconds: float = Field(default=90.0, gt=0)
+    token_request_timeout_seconds: float = Field(default=30.0, gt=0)
+    # A token expiring within this many seconds is renewed before use.
+    token_expiry_skew_seconds: float = Field(default=60.0, ge=0)
+
     @model_validator(mode="after")
     def _backend_needs_its_address(self) -> Settings:
         if self.record_store == RecordStoreBackend.COSMOS and not self.cosmos_endpoint:

@@ -21,6 +21,7 @@ from adapters.http.oauth import (
     OAuthToken,
     RefreshTokenAuth,
     TokenCallback,
+    TokenRenewer,
     utc_now,
 )
 from core import errors
@@ -142,8 +143,13 @@ def auth_for(
     hints: AuthHints | None = None,
     on_token: TokenCallback | None = None,
     clock: Callable[[], datetime] = utc_now,
+    renewer: TokenRenewer | None = None,
 ) -> httpx.Auth:
-    """The auth flow for a credential dict (camelCase, secrets revealed, as the secret store holds it)."""
+    """The auth flow for a credential dict (camelCase, secrets revealed, as the secret store holds it).
+
+    ``renewer`` (or an ``on_token`` that is also a ``TokenRenewer``) makes token flows renew through
+    a shared critical section instead of calling the token endpoint themselves.
+    """
     try:
         cred = parse_credential(credential)
     except ValidationError as exc:
@@ -152,7 +158,7 @@ def auth_for(
     builder = _BUILDERS.get(type(cred))
     if builder is None:
         raise errors.ConfigError(f"credential type {cred.type!r} is not supported", provider=provider)
-    common: dict[str, Any] = {"provider": provider, "on_token": on_token, "clock": clock}
+    common: dict[str, Any] = {"provider": provider, "on_token": on_token, "clock": clock, "renewer": renewer}
     return builder(cred, hints or AuthHints(), common)
 
 

@@ -8,6 +8,12 @@ when they are about to expire (HubSpot: "refresh on TTL, not on 401") and once o
 Every new token is handed to ``on_token`` *before* it is used, so the caller persists a
 rotated refresh token (Salesforce with rotation, Zoom) before anything can lose it.
 The flows are async-only: adapters use ``httpx.AsyncClient``.
+
+The ``asyncio.Lock`` only serialises renewals inside one flow object. When several flows share
+one stored credential (many activities, several workers), give them a ``TokenRenewer``
+(``renewer=``, or an ``on_token`` object that also has ``renew``): the flow then asks it for a
+fresh token instead of calling the token endpoint itself, and the renewer runs the app-wide
+per-credential critical section (``credentials.refresh``).
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ import asyncio
 import base64
 from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 from urllib.parse import quote
 
 import httpx
@@ -27,6 +33,17 @@ from core import errors
 
 TokenCallback = Callable[["OAuthToken"], Awaitable[None]]
 Clock = Callable[[], datetime]
+
+
+@runtime_checkable
+class TokenRenewer(Protocol):
+    """Renews a token shared beyond one flow: returns a usable token other than ``stale``.
+
+    ``stale`` is the token the flow holds (``None`` if it has none); an implementation may answer
+    with a token someone else already obtained instead of calling the token endpoint.
+    """
+
+    async def renew(self, stale: OAuthToken | None) -> OAuthToken: ...
 
 
 def utc_now() -> datetime:
@@ -111,11 +128,15 @@ class TokenAuth(httpx.Auth):
         on_token: TokenCallback | None = None,
         clock: Clock = utc_now,
         skew_seconds: float = 60.0,
+        renewer: TokenRenewer | None = None,
     ) -> None:
         self.token_url = token_url
         self.provider = provider
         self.token = token
         self._on_token = on_token
+        if renewer is None and isinstance(on_token, TokenRenewer):
+            renewer = on_token
+        self._renewer = renewer
         self._clock = clock
         self._skew = skew_seconds
         self._lock = asyncio.Lock()
@@ -131,7 +152,7 @@ class TokenAuth(httpx.Auth):
     def _stale(self) -> bool:
         return self.can_renew() and (self.token is None or self.token.expiring(self._clock(), self._skew))
 
-    async def _accept(self, response: httpx.Response) -> None:
+    async def _accept(self, response: httpx.Response) -> OAuthToken:
         await response.aread()
         if response.status_code >= 400:
             raise token_error(response, self.provider)
@@ -143,6 +164,7 @@ class TokenAuth(httpx.Auth):
         if self._on_token is not None:
             await self._on_token(token)  # persisted before first use: a rotated refresh token is never lost
         self.token = token
+        return token
 
     def _authorize(self, request: httpx.Request) -> str | None:
         if self.token is None:
@@ -150,11 +172,26 @@ class TokenAuth(httpx.Auth):
         request.headers["Authorization"] = f"Bearer {self.token.access_token}"
         return self.token.access_token
 
+    async def fetch_token(self, client: httpx.AsyncClient) -> OAuthToken:
+        """Ask the token endpoint through ``client`` (no auth flow on it), hand the token to
+        ``on_token``, keep it and return it. Errors are typed (``token_error``)."""
+        request = self.token_request()
+        try:
+            response = await client.send(request, auth=None)
+        except httpx.TimeoutException as exc:
+            raise errors.Timeout("token request timed out", provider=self.provider) from exc
+        except httpx.TransportError as exc:
+            raise errors.ConnectionReset("token request failed to connect", provider=self.provider) from exc
+        return await self._accept(response)
+
     async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
         if self._stale():
             async with self._lock:
                 if self._stale():  # another request may have renewed it while we waited
-                    await self._accept((yield self.token_request()))
+                    if self._renewer is not None:
+                        self.token = await self._renewer.renew(self.token)
+                    else:
+                        await self._accept((yield self.token_request()))
         if self.token is None:
             raise errors.ConfigError("no access token and no way to obtain one", provider=self.provider)
         used = self._authorize(request)
@@ -163,7 +200,10 @@ class TokenAuth(httpx.Auth):
             return
         async with self._lock:
             if self.token is None or self.token.access_token == used:
-                await self._accept((yield self.token_request()))
+                if self._renewer is not None:
+                    self.token = await self._renewer.renew(self.token)
+                else:
+                    await self._accept((yield self.token_request()))
         self._authorize(request)
         yield request
 
