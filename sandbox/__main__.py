@@ -1,5 +1,6 @@
 """`python -m sandbox [--port 8081] [--records N] [--seed S] [--rate-limit R/s] [--daily-limit N]
-[--fault-rate F] [--token-lifetime SECONDS] [--page-size-max N] [--rotate-refresh-tokens] ...`
+[--fault-rate F] [--token-lifetime SECONDS] [--page-size-max N] [--rotate-refresh-tokens]
+[--operation-limit update=150] ...` (see sandbox/README.md)
 
 Prints `sandbox listening on http://127.0.0.1:PORT` once ready (with `--port 0`, the port chosen by the
 OS); SIGTERM or SIGINT stops it.
@@ -27,6 +28,15 @@ def _rate(text: str) -> float:
         raise argparse.ArgumentTypeError(f"not a rate: {text} (use R or R/s)") from exc
 
 
+def _operation_limit(text: str) -> tuple[str, float]:
+    """`update=150` or `update=150/min`."""
+    kind, _, value = text.partition("=")
+    try:
+        return kind.strip(), float(value.split("/", 1)[0])
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not KIND=N: {text}") from exc
+
+
 def parse_args(argv: list[str]) -> SandboxOptions:
     parser = argparse.ArgumentParser(prog="python -m sandbox", description="Simulated Salesforce and HubSpot")
     parser.add_argument("--host", default="127.0.0.1")
@@ -46,8 +56,10 @@ def parse_args(argv: list[str]) -> SandboxOptions:
     parser.add_argument("--hubspot-search-rate-limit", type=_rate, default=None)
     parser.add_argument("--hubspot-search-lag", type=float, default=0.0, help="seconds")
     parser.add_argument("--warm", action="store_true", help="generate all data before reporting ready")
+    parser.add_argument("--operation-limit", dest="operation_limits", type=_operation_limit, action="append",
+                        default=[], metavar="KIND=N", help="calls per minute for read|create|update|delete")
     args = parser.parse_args(argv)
-    return SandboxOptions(**vars(args))
+    return SandboxOptions(**{**vars(args), "operation_limits": dict(args.operation_limits)})
 
 
 async def serve(options: SandboxOptions) -> None:

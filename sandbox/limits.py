@@ -1,8 +1,10 @@
 """Admission control shared by the simulated providers: a per-second rate, a daily quota, injected faults.
 
-    Gate.admit()  ->  Admitted | RateLimited(retry_after) | QuotaExhausted | Faulted
+    Gate.admit(options, operation)  ->  Admitted | RateLimited(retry_after) | QuotaExhausted | Faulted
 
-The rate is a token bucket (average `rate` req/s, bursts up to `rate * burst_seconds`), the quota counts
+The rate is a token bucket (average `rate` req/s, bursts up to `rate * burst_seconds`); optional
+per-operation limits (read, create, update, delete per minute, the engine's own budget levels) are
+buckets holding one minute's worth; the quota counts
 calls per UTC day, and faults are drawn from a seeded generator: the n-th admitted call of a provider
 faults or not identically on every run with the same seed.
 """
@@ -14,6 +16,7 @@ import random
 from dataclasses import dataclass
 
 from sandbox.clock import Clock
+from sandbox.options import OperationKind, SandboxOptions
 
 
 @dataclass(frozen=True)
@@ -23,9 +26,11 @@ class Admitted:
 
 @dataclass(frozen=True)
 class RateLimited:
-    """Over the per-second rate; a token will be available after `retry_after` seconds."""
+    """Over the per-second rate (`operation` None) or an operation's per-minute limit; a token will be
+    available after `retry_after` seconds."""
 
     retry_after: float
+    operation: str | None = None
 
 
 @dataclass(frozen=True)
@@ -120,22 +125,30 @@ class Gate:
         self.quota = DailyQuota(clock)
         self._faults = random.Random(f"{seed}:faults:{name}")
         self.timeline: dict[int, list[int]] = {}  # second -> [admitted, limited, faulted]
+        self._operations: dict[str, TokenBucket] = {}
 
-    def _decide(self, rate: float | None, daily_limit: int, fault_rate: float) -> Verdict:
-        if rate is not None:
-            wait = self.bucket.try_take(rate)
+    def _decide(self, options: SandboxOptions, operation: OperationKind) -> Verdict:
+        if options.rate_limit is not None:
+            wait = self.bucket.try_take(options.rate_limit)
             if wait is not None:
                 return RateLimited(retry_after=wait)
-        wait = self.quota.try_take(daily_limit)
+        per_minute = options.operation_limits.get(operation)
+        if per_minute is not None:
+            bucket = self._operations.setdefault(operation, TokenBucket(self._clock, burst_seconds=60.0))
+            wait = bucket.try_take(per_minute / 60.0)
+            if wait is not None:
+                return RateLimited(retry_after=wait, operation=operation)
+        wait = self.quota.try_take(options.daily_limit)
         if wait is not None:
             return QuotaExhausted(retry_after=wait)
         # Always draw, so the sequence of faults depends only on the seed and the call count.
-        if self._faults.random() < fault_rate:
+        if self._faults.random() < options.fault_rate:
             return Faulted()
         return Admitted()
 
-    def admit(self, rate: float | None, daily_limit: int, fault_rate: float) -> Verdict:
-        verdict = self._decide(rate, daily_limit, fault_rate)
+    def admit(self, options: SandboxOptions, operation: OperationKind) -> Verdict:
+        """Decide on one call of kind `operation` (read, create, update, delete) under `options`."""
+        verdict = self._decide(options, operation)
         second = int(self._clock.time())
         slot = self.timeline.get(second)
         if slot is None:

@@ -12,6 +12,7 @@ DEFAULT_RECORDS = 1_000
 DEFAULT_TOKEN_LIFETIME_S = 7_200.0
 DEFAULT_DAILY_LIMIT = 100_000
 SALESFORCE_MAX_BATCH = 2_000
+OperationKind = Literal["read", "create", "update", "delete"]
 
 
 class SandboxOptions(BaseModel):
@@ -41,6 +42,9 @@ class SandboxOptions(BaseModel):
     hubspot_search_lag: float = Field(
         default=0.0, ge=0, description="runtime: seconds a written record stays out of search results"
     )
+    operation_limits: dict[OperationKind, float] = Field(
+        default_factory=dict, description="runtime: calls per minute per operation kind, on top of rate_limit"
+    )
     warm: bool = Field(default=False, description="generate every table at start-up instead of on first use")
 
 
@@ -56,5 +60,6 @@ RUNTIME_FIELDS = frozenset(
         "salesforce_limit_status",
         "hubspot_search_rate_limit",
         "hubspot_search_lag",
+        "operation_limits",
     }
 )

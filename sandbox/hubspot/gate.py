@@ -24,9 +24,25 @@ from sandbox.jsonio import json_response
 from sandbox.limits import Faulted, QuotaExhausted, retry_after_header
 from sandbox.limits import RateLimited as OverRate
 from sandbox.oauth_state import TokenStatus
+from sandbox.options import OperationKind
 from sandbox.salesforce.gate import bearer_token
 
 NAME = "hubspot"
+
+
+def operation(request: web.Request) -> OperationKind:
+    """The kind of call, for per-operation limits (search is a read; batch upsert is a create)."""
+    if request.method == "GET" or request.path.endswith("/search"):
+        return "read"
+    kinds: dict[str, OperationKind] = {"POST": "create", "PATCH": "update", "DELETE": "delete"}
+    return kinds.get(request.method, "read")
+
+
+def _policy(verdict: OverRate | QuotaExhausted) -> str:
+    if isinstance(verdict, QuotaExhausted):
+        return "DAILY"
+    # PER_OPERATION is the sandbox's own policy name: HubSpot has no per-operation limits.
+    return "TEN_SECONDLY_ROLLING" if verdict.operation is None else "PER_OPERATION"
 
 
 async def _admitted(request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -44,11 +60,10 @@ async def _admitted(request: web.Request, handler: Handler) -> web.StreamRespons
         if wait is not None:
             counters.limit_errors[NAME] += 1
             raise RateLimited("SECONDLY", wait)
-    verdict = hs.gate.admit(options.rate_limit, options.daily_limit, options.fault_rate)
+    verdict = hs.gate.admit(options, operation(request))
     if isinstance(verdict, OverRate | QuotaExhausted):
         counters.limit_errors[NAME] += 1
-        raise RateLimited("DAILY" if isinstance(verdict, QuotaExhausted) else "TEN_SECONDLY_ROLLING",
-                          verdict.retry_after)
+        raise RateLimited(_policy(verdict), verdict.retry_after)
     if isinstance(verdict, Faulted):
         counters.faults[NAME] += 1
         raise ServiceUnavailable("Service temporarily unavailable (injected fault)")

@@ -13,6 +13,7 @@ from sandbox.context import COUNTERS, OPTIONS, SALESFORCE
 from sandbox.jsonio import json_response
 from sandbox.limits import Faulted, QuotaExhausted, RateLimited, retry_after_header
 from sandbox.oauth_state import TokenStatus
+from sandbox.options import OperationKind
 from sandbox.salesforce.errors import (
     InvalidSession,
     NotFound,
@@ -30,13 +31,25 @@ def bearer_token(request: web.Request) -> str | None:
     return token.strip() if scheme.lower() in ("bearer", "oauth") and token.strip() else None
 
 
+def operation(request: web.Request) -> OperationKind:
+    """The kind of call, for per-operation limits. An upsert by external id is the engine's idempotent
+    create, so it counts as a create even when it updates."""
+    if request.method in ("GET", "HEAD"):
+        return "read"
+    if request.method == "DELETE":
+        return "delete"
+    if request.method == "POST" or "field" in request.match_info:
+        return "create"
+    return "update"
+
+
 async def _admitted(request: web.Request, handler: Handler) -> web.StreamResponse:
     sf, options, counters = request.config_dict[SALESFORCE], request.config_dict[OPTIONS], request.config_dict[COUNTERS]
     token = bearer_token(request)
     if token is None or sf.oauth.check(token) is not TokenStatus.VALID:
         counters.auth_errors[NAME] += 1
         raise InvalidSession("Session expired or invalid")
-    verdict = sf.gate.admit(options.rate_limit, options.daily_limit, options.fault_rate)
+    verdict = sf.gate.admit(options, operation(request))
     if isinstance(verdict, RateLimited | QuotaExhausted):
         counters.limit_errors[NAME] += 1
         message = ("TotalRequests Limit exceeded." if isinstance(verdict, QuotaExhausted)

@@ -11,9 +11,11 @@ from sandbox.__main__ import parse_args
 
 def test_parse_args() -> None:
     options = parse_args(["--port", "0", "--records", "10", "--rate-limit", "25/s", "--fault-rate", "0.05",
-                          "--token-lifetime", "30", "--page-size-max", "500", "--rotate-refresh-tokens"])
+                          "--token-lifetime", "30", "--page-size-max", "500", "--rotate-refresh-tokens",
+                          "--operation-limit", "update=150/min", "--operation-limit", "create=100"])
     assert (options.port, options.records, options.rate_limit, options.fault_rate) == (0, 10, 25.0, 0.05)
     assert (options.token_lifetime, options.page_size_max, options.rotate_refresh_tokens) == (30, 500, True)
+    assert options.operation_limits == {"update": 150, "create": 100}
 
 
 def test_process_serves_and_stops_on_sigterm() -> None:

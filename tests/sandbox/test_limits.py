@@ -83,3 +83,21 @@ async def test_hubspot_search_has_its_own_limit(make_sandbox: SandboxFactory) ->
     statuses = [(await sandbox.hs("POST", "/objects/contacts/search", json={})).status for _ in range(5)]
     assert statuses == [200] * 4 + [429]
     assert (await sandbox.hs("GET", "/objects/contacts")).status == 200
+
+
+async def test_per_operation_limits(make_sandbox: SandboxFactory) -> None:
+    sandbox = await make_sandbox(operation_limits={"update": 3})
+    record_id = (await (await sandbox.sf("POST", "/sobjects/Account", json={"Name": "Op"})).json())["id"]
+
+    async def update() -> int:
+        return (await sandbox.sf("PATCH", f"/sobjects/Account/{record_id}", json={"Phone": "1"})).status
+
+    assert [await update() for _ in range(4)] == [204, 204, 204, 403]
+    assert (await sandbox.sf("GET", "/query", params=Q)).status == 200  # reads have no limit here
+    sandbox.clock.advance(20)  # 3 per minute: one more after 20 s
+    assert [await update() for _ in range(2)] == [204, 403]
+    await sandbox.admin("PATCH", "/options", {"operation_limits": {"create": 1}})
+    assert (await sandbox.hs("POST", "/objects/companies", json={"properties": {"name": "a"}})).status == 201
+    refused = await sandbox.hs("POST", "/objects/companies", json={"properties": {"name": "b"}})
+    assert refused.status == 429
+    assert (await refused.json())["policyName"] == "PER_OPERATION"
