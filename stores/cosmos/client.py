@@ -33,14 +33,14 @@ CONTAINERS = (
 
 
 def build_client(
-    endpoint: str, credential: Any, *, ca_cert: str | None = None, verify_tls: bool = True
+    endpoint: str, credential: Any, *, ca_cert: str | None = None, verify_tls: bool = True, **options: Any
 ) -> CosmosClient:
     """A client for ``endpoint``; ``credential`` is the account key or a token credential.
 
     ``ca_cert`` trusts a private CA (the local test server's); ``verify_tls=False`` is for the
-    Cosmos emulator only.
+    Cosmos emulator only. ``options`` go to ``CosmosClient`` as they are.
     """
-    kwargs: dict[str, Any] = {}
+    kwargs: dict[str, Any] = dict(options)
     if ca_cert:
         # The SDK skips verification for loopback endpoints unless an SSL configuration is given.
         ssl = SSLConfiguration()

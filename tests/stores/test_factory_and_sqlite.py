@@ -1,0 +1,62 @@
+"""Settings pick the backends; the SQLite layer holds up under concurrent page writers."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from core.models import ExternalRelationship, Shard
+from core.settings import Settings
+from stores.factory import build_stores
+from stores.secrets.keyvault import KeyVaultSecretStore
+from stores.secrets.local import LocalSecretStore
+from stores.sqlite.connection import SqliteDatabase
+from stores.sqlite.shards import SqliteShardStore
+
+
+def test_laptop_defaults_are_sqlite_and_local_secrets(tmp_path: Path) -> None:
+    stores = build_stores(Settings(data_dir=tmp_path))
+    try:
+        assert isinstance(stores.shards, SqliteShardStore)
+        assert isinstance(stores.secrets, LocalSecretStore)
+        assert (tmp_path / "castiel.db").exists()
+    finally:
+        stores.close()
+
+
+def test_keyvault_setting_selects_key_vault(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, secret_store="keyvault", key_vault_url="https://castiel.vault.azure.net")
+    stores = build_stores(settings)
+    try:
+        assert isinstance(stores.secrets, KeyVaultSecretStore)
+    finally:
+        stores.close()
+
+
+def test_concurrent_page_writers(tmp_path: Path) -> None:
+    db = SqliteDatabase(tmp_path / "c.db")
+    store = SqliteShardStore(db)
+    errors: list[BaseException] = []
+
+    def writer(worker: int) -> None:
+        try:
+            for page in range(5):
+                shards = [
+                    Shard(id=f"w{worker}-{page}-{n}", tenant_id="t1", shard_type_id="account",
+                          external_relationships=[ExternalRelationship(
+                              system="salesforce", integration_id="i1", external_id=f"{worker}-{page}-{n}")])
+                    for n in range(200)
+                ]
+                assert store.upsert_many("t1", shards).created == 200
+        except BaseException as exc:  # collected and re-raised on the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(w,)) for w in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    count = db.connection().execute("SELECT COUNT(*) FROM shards").fetchone()[0]
+    assert count == 4 * 5 * 200
+    db.close()
