@@ -1,0 +1,78 @@
+"""Composition: the credential service of this process, built once from Settings.
+
+The activities call ``credential_service()``; tests build one with ``build_credential_service``
+(their own stores, clock and HTTP transport).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import httpx
+
+from core.settings import RecordStoreBackend, Settings, get_settings
+from credentials.lease import LEASE_COLLECTION, CredentialLeases
+from credentials.models import RefreshPlan
+from credentials.refresh import CredentialRefresher, RefreshPolicy
+from credentials.service import CredentialService
+from credentials.vault import Clock, CredentialStores, utc_now
+from stores.documents import DocumentCollection
+from stores.factory import SQLITE_FILE, Stores, build_stores
+
+
+def lease_collection(settings: Settings, cosmos_client: Any | None = None) -> DocumentCollection:
+    """The ``credential_leases`` collection on the record-store backend ``settings`` names."""
+    if settings.record_store == RecordStoreBackend.COSMOS:
+        from stores.cosmos.client import CosmosDatabase, build_client
+        from stores.cosmos.collection import CosmosCollection
+
+        if cosmos_client is None:
+            if settings.cosmos_endpoint is None:
+                raise ValueError("cosmos_endpoint is required for the cosmos record store")
+            key = settings.cosmos_key.get_secret_value() if settings.cosmos_key is not None else None
+            if key is None:
+                from azure.identity import DefaultAzureCredential
+
+                cosmos_client = build_client(settings.cosmos_endpoint, DefaultAzureCredential(),
+                                             verify_tls=settings.cosmos_verify_tls)
+            else:
+                cosmos_client = build_client(settings.cosmos_endpoint, key, verify_tls=settings.cosmos_verify_tls)
+        return CosmosCollection(CosmosDatabase(cosmos_client, settings.cosmos_database).container(LEASE_COLLECTION))
+    from stores.sqlite.collection import SqliteCollection
+    from stores.sqlite.connection import SqliteDatabase
+
+    return SqliteCollection(SqliteDatabase(settings.data_dir / SQLITE_FILE), LEASE_COLLECTION)
+
+
+def refresh_plan(settings: Settings) -> RefreshPlan:
+    """The token refresher's timing; the ``*_seconds`` settings win over the ``*_minutes`` ones."""
+    return RefreshPlan(
+        interval_seconds=settings.token_refresh_interval_seconds or settings.token_refresh_interval_minutes * 60,
+        threshold_seconds=settings.token_refresh_threshold_seconds or settings.token_refresh_threshold_minutes * 60,
+        min_interval_seconds=settings.token_refresh_min_interval_seconds,
+        max_per_generation=settings.token_refresh_max_per_generation,
+    )
+
+
+def build_credential_service(settings: Settings, stores: Stores, leases: DocumentCollection, *,
+                             clock: Clock = utc_now, transport: httpx.AsyncBaseTransport | None = None
+                             ) -> CredentialService:
+    """A service over ``stores``; ``transport`` and ``clock`` are for tests."""
+    bundle = CredentialStores(
+        metas=stores.credentials, secrets=stores.secrets, integrations=stores.integrations, audit=stores.audit,
+        leases=CredentialLeases(leases, ttl_seconds=settings.credential_lease_seconds, clock=clock),
+    )
+    policy = RefreshPolicy(lease_wait_seconds=settings.credential_lease_wait_seconds,
+                           skew_seconds=settings.token_expiry_skew_seconds,
+                           token_timeout_seconds=settings.token_request_timeout_seconds)
+    refresher = CredentialRefresher(bundle, policy, clock=clock, transport=transport)
+    return CredentialService(bundle, refresher, lease_wait_seconds=settings.credential_lease_wait_seconds,
+                             clock=clock)
+
+
+@lru_cache(maxsize=1)
+def credential_service() -> CredentialService:
+    """The process's credential service (built on first use from ``get_settings()``)."""
+    settings = get_settings()
+    return build_credential_service(settings, build_stores(settings), lease_collection(settings))

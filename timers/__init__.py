@@ -1,0 +1,1 @@
+"""Timer-triggered starters: each keeps one scheduled orchestration running."""
