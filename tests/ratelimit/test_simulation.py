@@ -28,6 +28,7 @@ def simulate(
     service_s: float = 0.0,
     delay: Callable[[], float] = lambda: 0.0,
     operation: str = "fetch",
+    permits: int = 1,
 ) -> list[int]:
     """Send times (µs) of every request issued before the end of the run."""
     state = new_state(config)
@@ -40,10 +41,11 @@ def simulate(
         if now >= end:
             continue
         asks += 1
-        state, check = acquire(state, AcquireRequest(operation=operation, now=from_us(now)))
+        ask = AcquireRequest(operation=operation, now=from_us(now), permits=permits, min_permits=1)
+        state, check = acquire(state, ask)
         slot = max(now, to_us(check.reset_at))
         if check.allowed:
-            sent.extend([slot + int(delay() * US_PER_SECOND)] * check.granted)
+            sent.extend(slot + int(delay() * US_PER_SECOND) for _ in range(check.granted))
             heapq.heappush(queue, (slot + int(service_s * US_PER_SECOND), caller))
         else:
             assert check.queued, "fetch is safe: it is never rejected"
@@ -62,6 +64,13 @@ SALESFORCE = BudgetConfig(provider="salesforce", operation_defaults=False)
 @pytest.mark.parametrize("service_s", [0.0, 0.04, 0.1])  # 3 callers can offer 30+/s
 def test_exact_callers_reach_the_limit_without_exceeding_any_window(service_s: float) -> None:
     sent = simulate(SALESFORCE.model_copy(update={"margin_seconds": 0.0}), service_s=service_s)
+    assert max_in_window(sent, 1.0) <= LIMIT
+    assert rate(sent) >= 0.99
+
+
+def test_batch_grants_fill_the_window_exactly() -> None:
+    exact = SALESFORCE.model_copy(update={"margin_seconds": 0.0})
+    sent = simulate(exact, service_s=0.04, permits=7)  # 7 does not divide 25: partial grants fill the rest
     assert max_in_window(sent, 1.0) <= LIMIT
     assert rate(sent) >= 0.99
 
