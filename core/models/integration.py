@@ -131,7 +131,7 @@ class RateLimitOverrides(CamelModel):
 
 SERVER_FIELDS = frozenset({
     "tenant_id", "integration_id", "state", "state_reason", "last_sync_at", "next_sync_at",
-    "created_at", "updated_at", "etag",
+    "created_at", "updated_at", "etag", "active_run_id",
 })
 """Fields the server owns: a client's values for them are replaced, never trusted."""
 
@@ -157,6 +157,8 @@ class Integration(CamelModel):
     state_reason: str | None = None
     last_sync_at: UtcDatetime | None = None
     next_sync_at: UtcDatetime | None = None
+    # The run holding the integration's single-flight sync lease (set and cleared with ETag CAS).
+    active_run_id: str | None = None
     created_at: UtcDatetime | None = None
     updated_at: UtcDatetime | None = None
     etag: str | None = None
