@@ -84,6 +84,9 @@ class SandboxProcess:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(5)
+        self._pump.join(5)
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
         if hasattr(self, "http"):
             self.http.close()
 
