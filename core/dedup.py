@@ -9,8 +9,8 @@ Pure and page-oriented. The store answers two look-ups per page, then ``plan_pag
 Rules, in order, for each record:
 
 1. Its external id is linked: that shard. ``UNCHANGED`` when the relationship's content hash
-   equals the record's (re-reads and echoes of our own writes cost nothing), else ``UPDATE``.
-   This holds for every strategy.
+   equals the record's (re-reads and echoes of our own writes cost nothing), else ``UPDATE``
+   (also when the shard was soft-deleted: the record is back). This holds for every strategy.
 2. Else the strategy may match an existing shard, which the record then ``LINK``s to (adds its
    relationship, writes its data): ``external_id`` never; ``content_hash`` a shard whose data
    hashes the same; ``composite_key`` equal normalised keys (trim, casefold, collapsed
@@ -36,6 +36,7 @@ from core.hashing import content_hash
 from core.models.enums import DedupStrategy
 from core.models.integration import DedupConfig
 from core.models.run import RunStats
+from core.models.shard import Shard
 from core.similarity import blocking_tokens, normalize_name, normalize_text
 
 _KEY_SEPARATOR = "\x1f"
@@ -67,13 +68,26 @@ class Candidate:
     """An existing shard as dedup sees it.
 
     ``linked_external_id`` and ``content_hash`` come from the shard's relationship to *this*
-    integration (both ``None`` when it has none).
+    integration (both ``None`` when it has none). ``deleted`` is a soft-deleted shard.
     """
 
     shard_id: str
     data: Mapping[str, Any]
     linked_external_id: str | None = None
     content_hash: str | None = None
+    deleted: bool = False
+
+    @classmethod
+    def from_shard(cls, shard: Shard, integration_id: str) -> Candidate:
+        """The candidate for ``shard`` as seen from ``integration_id``."""
+        relationship = shard.relationship_for(integration_id)
+        return cls(
+            shard.id,
+            shard.structured_data,
+            None if relationship is None else relationship.external_id,
+            None if relationship is None else relationship.content_hash,
+            shard.deleted_at is not None,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,7 +207,8 @@ def _decide(
         return Decision(index, external_id, DedupAction.SKIP, None, digest)
     existing = linked.get(external_id)
     if existing is not None:
-        unchanged = existing.content_hash is not None and existing.content_hash == digest
+        # A soft-deleted shard whose record came back is restored: an update, even if equal.
+        unchanged = not existing.deleted and existing.content_hash == digest
         action = DedupAction.UNCHANGED if unchanged else DedupAction.UPDATE
         return Decision(index, external_id, action, existing.shard_id, digest)
     found = matcher.match(record)

@@ -17,7 +17,7 @@ from core.dedup import (
     tally,
 )
 from core.hashing import content_hash
-from core.models import DedupConfig
+from core.models import DedupConfig, Shard
 from core.models.run import RunStats
 from core.similarity import normalize_name, normalize_text, similarity
 
@@ -57,9 +57,10 @@ def test_linked_records_are_unchanged_or_updated_under_every_strategy(strategy: 
     assert result == [(N, "s1"), (U, "s2"), (C, "new-003")]
 
 
-def test_relationship_without_hash_is_an_update() -> None:
-    linked = [Candidate("s1", ACME, linked_external_id="001", content_hash=None)]
-    assert _plan("external_id", [("001", ACME)], linked=linked) == [(U, "s1")]
+def test_relationship_without_hash_or_soft_deleted_shard_is_an_update() -> None:
+    linked = [Candidate("s1", ACME, linked_external_id="001", content_hash=None),
+              Candidate("s2", ACME, linked_external_id="002", content_hash=content_hash(ACME), deleted=True)]
+    assert _plan("external_id", [("001", ACME), ("002", ACME)], linked=linked) == [(U, "s1"), (U, "s2")]
 
 
 @pytest.mark.parametrize(
@@ -178,3 +179,15 @@ def test_normalisation(raw: Any, text: str | None, name: str | None) -> None:
 )
 def test_similarity(a: str, b: str, low: float, high: float) -> None:
     assert low <= similarity(a, b) <= high
+
+
+def test_candidate_from_shard_sees_only_this_integrations_relationship() -> None:
+    shard = Shard.model_validate({
+        "id": "s1", "tenantId": "t", "shardTypeId": "account", "structuredData": ACME,
+        "externalRelationships": [
+            {"system": "hubspot", "integrationId": "hs", "externalId": "h1", "contentHash": "x"},
+            {"system": "salesforce", "integrationId": "sf", "externalId": "001", "contentHash": "y"},
+        ],
+    })
+    assert Candidate.from_shard(shard, "sf") == Candidate("s1", ACME, "001", "y", False)
+    assert Candidate.from_shard(shard, "other") == Candidate("s1", ACME, None, None, False)
