@@ -4,7 +4,8 @@ Pure. The caller gives the three versions of the mapped fields (``base``: as las
 ``local``: the shard now, ``remote``: the incoming record) and the timestamps it has;
 ``resolve_inbound`` returns what to write and which status the relationship gets.
 
-A conflict needs both sides to have changed since the last sync, to different values:
+A conflict needs both sides to have changed since the last sync, to different values (when
+only the local side changed, the local values stay and ``local_ahead`` is set):
 
 - with a ``base``: each side changed when it differs from the base (field by field);
 - without one: the local side changed when ``local_changed_at > last_synced_at``, the remote
@@ -121,8 +122,11 @@ def _applied_remote(change: InboundChange, outcome: Outcome) -> Resolution:
 def resolve_inbound(change: InboundChange, strategy: ConflictResolution) -> Resolution:
     """Decide what an inbound change writes (see the module docstring)."""
     differing = _differing(change)
-    if not differing or not _local_edited(change) or not _remote_edited(change):
+    if not differing or not _local_edited(change):
         return _applied_remote(change, Outcome.NO_CONFLICT)
+    if not _remote_edited(change):
+        # Nothing new from the provider: applying it would revert the local edit.
+        return Resolution(Outcome.NO_CONFLICT, dict(change.local), SyncStatus.SYNCED, local_ahead=True)
     if strategy == ConflictResolution.REMOTE_WINS:
         return _applied_remote(change, Outcome.APPLIED_REMOTE)
     if strategy == ConflictResolution.LOCAL_WINS:

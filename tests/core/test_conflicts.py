@@ -29,6 +29,12 @@ def test_no_local_edit_means_remote_is_applied(strategy: ConflictResolution) -> 
 
 
 @pytest.mark.parametrize("strategy", ALL)
+def test_stale_remote_never_reverts_a_local_edit(strategy: ConflictResolution) -> None:
+    result = resolve_inbound(InboundChange(local=LOCAL, remote=BASE, base=BASE), strategy)
+    assert (result.outcome, result.data, result.local_ahead) == (Outcome.NO_CONFLICT, LOCAL, True)
+
+
+@pytest.mark.parametrize("strategy", ALL)
 def test_same_change_on_both_sides_is_no_conflict(strategy: ConflictResolution) -> None:
     result = resolve_inbound(InboundChange(local=REMOTE, remote=REMOTE, base=BASE), strategy)
     assert result.outcome == Outcome.NO_CONFLICT and not result.is_conflict
