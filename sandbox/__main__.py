@@ -48,8 +48,8 @@ def parse_args(argv: list[str]) -> SandboxOptions:
     parser.add_argument("--fault-rate", type=float, default=0.0, help="share of API calls answered 503")
     parser.add_argument("--token-lifetime", type=float,
                         default=SandboxOptions.model_fields["token_lifetime"].default, help="seconds")
-    parser.add_argument("--page-size-max", type=int,
-                        default=SandboxOptions.model_fields["page_size_max"].default)
+    parser.add_argument("--page-size-max", type=int, default=None, help="cap every page size below the "
+                        "provider's own maximum")
     parser.add_argument("--rotate-refresh-tokens", action="store_true")
     parser.add_argument("--revoke-family-on-reuse", action="store_true")
     parser.add_argument("--salesforce-limit-status", type=int, choices=(403, 429), default=403)

@@ -16,7 +16,9 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 from pydantic import ValidationError
 
-from sandbox.context import CLOCK, COUNTERS, HUBSPOT, OPTIONS, SALESFORCE
+from sandbox.context import CLOCK, COUNTERS, DATAVERSE, HUBSPOT, OPTIONS, SALESFORCE
+from sandbox.dataverse import admin_ops as dataverse_ops
+from sandbox.dataverse.errors import DataverseError
 from sandbox.hubspot import admin_ops as hubspot_ops
 from sandbox.hubspot.errors import HubSpotError
 from sandbox.jsonio import json_response, read_json
@@ -27,7 +29,8 @@ from sandbox.salesforce.errors import SalesforceError
 
 routes = web.RouteTableDef()
 _LOOPBACK = {"127.0.0.1", "::1", "localhost"}
-_OPS: dict[str, ModuleType] = {"salesforce": salesforce_ops, "hubspot": hubspot_ops}
+_OPS: dict[str, ModuleType] = {"salesforce": salesforce_ops, "hubspot": hubspot_ops, "dataverse": dataverse_ops}
+_STATES: dict[str, web.AppKey[Any]] = {"salesforce": SALESFORCE, "hubspot": HUBSPOT, "dataverse": DATAVERSE}
 _RNG = web.AppKey("admin_rng", random.Random)
 
 
@@ -48,7 +51,7 @@ async def admin_guard(request: web.Request, handler: Handler) -> web.StreamRespo
         return await handler(request)
     except AdminError as exc:
         return json_response({"error": exc.message, "detail": exc.detail}, status=exc.status)
-    except (SalesforceError, HubSpotError) as exc:
+    except (SalesforceError, HubSpotError, DataverseError) as exc:
         return json_response({"error": str(exc), "detail": exc.body()}, status=exc.status)
     except OAuthError as exc:
         return json_response({"error": exc.error, "detail": exc.description}, status=exc.status)
@@ -66,9 +69,8 @@ async def _body(request: web.Request) -> dict[str, Any]:
 def _provider(request: web.Request, name: str | None = None) -> tuple[str, Any, ModuleType]:
     provider = name or request.match_info["provider"]
     if provider not in _OPS:
-        raise AdminError(404, f"unknown provider {provider!r}; use salesforce or hubspot")
-    state = request.config_dict[SALESFORCE] if provider == "salesforce" else request.config_dict[HUBSPOT]
-    return provider, state, _OPS[provider]
+        raise AdminError(404, f"unknown provider {provider!r}; use one of {', '.join(_OPS)}")
+    return provider, request.config_dict[_STATES[provider]], _OPS[provider]
 
 
 @routes.get("/health")
@@ -101,7 +103,7 @@ for _name in ("update", "delete", "create"):
 async def warm(request: web.Request) -> web.Response:
     """Generate every table now (otherwise each is generated on first use), e.g. before a benchmark."""
     started = time.perf_counter()
-    generated = {"salesforce": request.config_dict[SALESFORCE].warm(), "hubspot": request.config_dict[HUBSPOT].warm()}
+    generated = {name: request.config_dict[key].warm() for name, key in _STATES.items()}
     return json_response({"generated": generated, "seconds": round(time.perf_counter() - started, 3)})
 
 
@@ -130,7 +132,7 @@ async def set_options(request: web.Request) -> web.Response:
 @routes.get("/counters")
 async def counters(request: web.Request) -> web.Response:
     snapshot = request.config_dict[COUNTERS].snapshot()
-    gates = {"salesforce": request.config_dict[SALESFORCE].gate, "hubspot": request.config_dict[HUBSPOT].gate}
+    gates = {name: request.config_dict[key].gate for name, key in _STATES.items()}
     snapshot["api_usage"] = {name: gate.quota.current() for name, gate in gates.items()}
     # Per second: [epoch second, admitted, refused by a limit, faulted], oldest first.
     snapshot["timeline"] = {name: [[s, *gate.timeline[s]] for s in sorted(gate.timeline)]
@@ -154,7 +156,8 @@ async def reset(request: web.Request) -> web.Response:
         options.records = int(body.get("records", options.records))
     except (TypeError, ValueError, ValidationError) as exc:
         raise AdminError(422, "seed and records must be non-negative integers") from exc
-    for state in (request.config_dict[SALESFORCE], request.config_dict[HUBSPOT]):
+    for key in _STATES.values():
+        state = request.config_dict[key]
         state.reset_data(options.seed, options.records)
         if body.get("oauth"):
             state.oauth.clear_tokens()

@@ -6,7 +6,7 @@ admin routes.
     app = create_app(SandboxOptions(records=5_000, seed=7))         # then aiohttp's TestServer, or run_app
 
 Salesforce: `/services/oauth2/token`, `/services/data/v{ver}/...`; HubSpot: `/oauth/v1/token`,
-`/crm/v3/...`; admin: `/_admin/...`.
+`/crm/v3/...`; Dataverse: `/{tenant}/oauth2/v2.0/token`, `/api/data/v{ver}/...`; admin: `/_admin/...`.
 """
 
 from __future__ import annotations
@@ -16,8 +16,11 @@ from aiohttp.typedefs import Handler
 
 from sandbox.admin import create_admin_app
 from sandbox.clock import Clock, SystemClock
-from sandbox.context import CLOCK, COUNTERS, HUBSPOT, OPTIONS, SALESFORCE
+from sandbox.context import CLOCK, COUNTERS, DATAVERSE, HUBSPOT, OPTIONS, SALESFORCE
 from sandbox.counters import Counters
+from sandbox.dataverse.gate import dataverse_gate
+from sandbox.dataverse.routes import routes as dataverse_routes
+from sandbox.dataverse.state import DataverseState
 from sandbox.hubspot.gate import hubspot_gate
 from sandbox.hubspot.routes import routes as hubspot_routes
 from sandbox.hubspot.state import HubSpotState
@@ -33,6 +36,7 @@ from sandbox.salesforce.state import SalesforceState
 DEFAULT_CLIENTS = {
     "salesforce": ("sandbox-salesforce-client", "sandbox-salesforce-secret"),
     "hubspot": ("sandbox-hubspot-client", "sandbox-hubspot-secret"),
+    "dataverse": ("sandbox-dataverse-client", "sandbox-dataverse-secret"),
 }
 
 
@@ -56,6 +60,8 @@ def create_app(options: SandboxOptions, clock: Clock | None = None) -> web.Appli
     app[HUBSPOT] = HubSpotState(clock, options.seed, options.records)
     app[SALESFORCE].oauth.register_client(*DEFAULT_CLIENTS["salesforce"])
     app[HUBSPOT].oauth.register_client(*DEFAULT_CLIENTS["hubspot"])
+    app[DATAVERSE] = DataverseState(clock, options.seed, options.records)
+    app[DATAVERSE].oauth.register_client(*DEFAULT_CLIENTS["dataverse"])
     app.add_routes(oauth_routes)
 
     salesforce = web.Application(middlewares=[salesforce_gate])
@@ -68,8 +74,13 @@ def create_app(options: SandboxOptions, clock: Clock | None = None) -> web.Appli
     hubspot.add_routes(hubspot_routes)
     app.add_subapp("/crm/v3", hubspot)
 
+    dataverse = web.Application(middlewares=[dataverse_gate])
+    dataverse.add_routes(dataverse_routes)
+    app.add_subapp("/api/data", dataverse)
+
     app.add_subapp("/_admin", create_admin_app(options.seed))
     if options.warm:
         app[SALESFORCE].warm()
         app[HUBSPOT].warm()
+        app[DATAVERSE].warm()
     return app

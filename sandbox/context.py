@@ -6,6 +6,7 @@ from aiohttp import web
 
 from sandbox.clock import Clock
 from sandbox.counters import Counters
+from sandbox.dataverse.state import DataverseState
 from sandbox.hubspot.state import HubSpotState
 from sandbox.options import SandboxOptions
 from sandbox.salesforce.state import SalesforceState
@@ -15,3 +16,4 @@ COUNTERS = web.AppKey("counters", Counters)
 CLOCK = web.AppKey("clock", Clock)
 SALESFORCE = web.AppKey("salesforce", SalesforceState)
 HUBSPOT = web.AppKey("hubspot", HubSpotState)
+DATAVERSE = web.AppKey("dataverse", DataverseState)

@@ -13,7 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
-from sandbox.context import COUNTERS, HUBSPOT, OPTIONS, SALESFORCE
+from sandbox.context import COUNTERS, DATAVERSE, HUBSPOT, OPTIONS, SALESFORCE
 from sandbox.jsonio import json_response
 from sandbox.oauth_state import InvalidClient, InvalidGrant, IssuedTokens, OAuthError, OAuthState, UnsupportedGrantType
 
@@ -31,7 +31,7 @@ def _basic_credentials(request: web.Request) -> tuple[str | None, str | None]:
     return client_id, secret
 
 
-async def _grant(request: web.Request, state: OAuthState) -> IssuedTokens:
+async def _grant(request: web.Request, state: OAuthState, *, microsoft: bool = False) -> IssuedTokens:
     """Run the grant the form asks for; counts successes by grant type and invalid_grant failures."""
     form = await request.post()
     options, counters = request.config_dict[OPTIONS], request.config_dict[COUNTERS]
@@ -42,8 +42,8 @@ async def _grant(request: web.Request, state: OAuthState) -> IssuedTokens:
     try:
         if grant_type == "refresh_token":
             issued = state.refresh(client_id, secret, _text(form.get("refresh_token")),
-                                   lifetime=options.token_lifetime, rotate=options.rotate_refresh_tokens,
-                                   revoke_family_on_reuse=options.revoke_family_on_reuse)
+                                   lifetime=options.token_lifetime, rotate=microsoft or options.rotate_refresh_tokens,
+                                   revoke_family_on_reuse=options.revoke_family_on_reuse, keep_old=microsoft)
         elif grant_type == "client_credentials":
             issued = state.client_credentials(client_id, secret, options.token_lifetime)
         else:
@@ -103,4 +103,28 @@ async def hubspot_token(request: web.Request) -> web.Response:
                             "expires_in": issued.expires_in}
     if issued.refresh_token or form_refresh:
         body["refresh_token"] = issued.refresh_token or form_refresh
+    return json_response(body)
+
+
+_AADSTS = {"invalid_grant": (70000, "The provided value for the 'refresh_token' is invalid."),
+           "invalid_client": (7000215, "Invalid client secret provided."),
+           "unsupported_grant_type": (70003, "The app requested an unsupported grant type."),
+           "invalid_request": (900144, "The request body must contain the required parameter.")}
+
+
+@routes.post("/{tenant}/oauth2/v2.0/token")
+async def microsoft_token(request: web.Request) -> web.Response:
+    """Microsoft identity platform (Dataverse): refresh tokens rotate on every use, but old ones are not
+    revoked, so concurrent refreshes are harmless there."""
+    try:
+        issued = await _grant(request, request.config_dict[DATAVERSE].oauth, microsoft=True)
+    except OAuthError as exc:
+        code, text = _AADSTS.get(exc.error, (90000, exc.description))
+        status = 401 if exc.error == "invalid_client" else exc.status
+        return json_response({"error": exc.error, "error_description": f"AADSTS{code}: {text}",
+                              "error_codes": [code]}, status=status)
+    body: dict[str, Any] = {"token_type": "Bearer", "expires_in": issued.expires_in,
+                            "ext_expires_in": issued.expires_in, "access_token": issued.access_token}
+    if issued.refresh_token:
+        body["refresh_token"] = issued.refresh_token
     return json_response(body)

@@ -132,8 +132,10 @@ class OAuthState:
         lifetime: float,
         rotate: bool,
         revoke_family_on_reuse: bool,
+        keep_old: bool = False,
     ) -> IssuedTokens:
-        """grant_type=refresh_token. With `rotate` the answer carries a new refresh token."""
+        """grant_type=refresh_token. With `rotate` the answer carries a new refresh token; with `keep_old`
+        the used one stays valid (Microsoft's rotation, which never revokes)."""
         cid = self._authenticate(client_id, client_secret, secret_required=False)
         if not refresh_token:
             raise InvalidRequest("refresh_token is required")
@@ -147,7 +149,7 @@ class OAuthState:
         issued = self._mint_access(cid, grant.family, lifetime)
         if not rotate:
             return issued
-        grant.active = False
+        grant.active = keep_old
         new_refresh = self._mint_refresh(cid, grant.family)
         return IssuedTokens(issued.access_token, new_refresh, issued.expires_in, issued.issued_at_ms)
 

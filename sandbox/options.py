@@ -11,7 +11,6 @@ DEFAULT_RECORDS = 1_000
 # Salesforce's default session timeout is two hours; HubSpot's tokens live 30 minutes. One knob for both.
 DEFAULT_TOKEN_LIFETIME_S = 7_200.0
 DEFAULT_DAILY_LIMIT = 100_000
-SALESFORCE_MAX_BATCH = 2_000
 OperationKind = Literal["read", "create", "update", "delete"]
 
 
@@ -28,7 +27,13 @@ class SandboxOptions(BaseModel):
     daily_limit: int = Field(default=DEFAULT_DAILY_LIMIT, ge=1, description="runtime: API requests per day")
     fault_rate: float = Field(default=0.0, ge=0.0, le=1.0, description="runtime: share of calls that get 503")
     token_lifetime: float = Field(default=DEFAULT_TOKEN_LIFETIME_S, ge=0, description="runtime: seconds")
-    page_size_max: int = Field(default=SALESFORCE_MAX_BATCH, ge=1, description="runtime: caps every page size")
+    page_size_max: int | None = Field(
+        default=None, ge=1, description="runtime: caps every provider's page size below its own maximum"
+    )
+
+    def page_cap(self, provider_max: int) -> int:
+        """The largest page a provider may serve: its own maximum, lowered by `page_size_max`."""
+        return provider_max if self.page_size_max is None else min(provider_max, self.page_size_max)
     rotate_refresh_tokens: bool = Field(default=False, description="runtime: a used refresh token dies")
     revoke_family_on_reuse: bool = Field(
         default=False, description="runtime: reusing a rotated refresh token revokes its whole family"

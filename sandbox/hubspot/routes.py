@@ -58,7 +58,7 @@ async def list_objects(request: web.Request) -> web.Response:
         start = int(request.query.get("after", "0"))
     except ValueError as exc:
         raise ValidationError("limit and after must be integers") from exc
-    limit = max(1, min(limit, LIST_MAX, request.config_dict[OPTIONS].page_size_max))
+    limit = max(1, min(limit, request.config_dict[OPTIONS].page_cap(LIST_MAX)))
     archived = request.query.get("archived", "false").lower() == "true"
     names = _properties(table, request.query.getall("properties", []))
     results: list[dict[str, Any]] = []
@@ -95,6 +95,7 @@ async def search_objects(request: web.Request) -> web.Response:
         rows = [r for r in rows if r.updated <= indexed_until]
     search.sort(rows, body.get("sorts"))
     offset, count = search.window(body, len(rows))
+    count = min(count, request.config_dict[OPTIONS].page_cap(search.MAX_LIMIT))
     names = _properties(table, body.get("properties") or [])
     out: dict[str, Any] = {"total": len(rows), "results": [r.to_api(names) for r in rows[offset:offset + count]]}
     end = offset + count

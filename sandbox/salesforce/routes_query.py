@@ -26,7 +26,7 @@ def batch_size(request: web.Request, default: int | None = None) -> int:
         key, _, value = option.strip().partition("=")
         if key.strip().lower() == "batchsize" and value.strip().isdigit():
             size = min(max(int(value), MIN_BATCH), MAX_BATCH)
-    return min(size, request.config_dict[OPTIONS].page_size_max)
+    return min(size, request.config_dict[OPTIONS].page_cap(MAX_BATCH))
 
 
 def _page(request: web.Request, cursor: QueryCursor, locator: str | None, offset: int, version: str) -> web.Response:
