@@ -59,11 +59,15 @@ def decide(
     """Whether to retry after failed attempt number ``attempt`` (1-based), and after how long.
 
     ``error`` is a ``SyncError`` or its ``to_dict()`` form (after crossing an activity
-    boundary). Any other exception is unclassified, hence not retried: retrying a bug only
+    boundary; ``retryAfter`` is read too). Any other exception is unclassified, hence not retried: retrying a bug only
     repeats it, and adapters classify every provider failure.
     """
     if isinstance(error, Mapping):
-        error = SyncError.from_dict(dict(error))
+        fields = dict(error)
+        # Models on the wire are camelCase; to_dict() is snake_case. Accept both spellings.
+        if fields.get("retry_after") is None and fields.get("retryAfter") is not None:
+            fields["retry_after"] = fields["retryAfter"]
+        error = SyncError.from_dict(fields)
     if not isinstance(error, SyncError):
         return RetryDecision(False, 0.0, f"unclassified error {type(error).__name__}: not retried")
     code = error.code.value

@@ -48,6 +48,12 @@ def test_errors_that_crossed_an_activity_boundary_decide_the_same() -> None:
         assert decide(error.to_dict(), 2) == decide(error, 2)
 
 
+def test_camel_case_retry_after_is_honoured() -> None:
+    decision = decide({"code": "RATE_LIMIT", "message": "429", "retryAfter": 12}, 1)
+    assert (decision.retry, decision.delay_seconds) == (True, 12.0)
+    assert decide({"code": "NO_SUCH_CODE", "message": "?"}, 1).retry is False
+
+
 def test_reasons_name_the_error_class_of_the_seeds() -> None:
     assert "RATE_LIMIT" in decide(errors.RateLimited("x", retry_after=3), 1).reason
     assert decide(errors.ValidationFailed("x"), 1).reason == "VALIDATION_ERROR is not retryable"
