@@ -1,8 +1,9 @@
 """Inbound conflict resolution: the provider changed a record that was also edited locally.
 
-Pure. The caller gives the three versions of the mapped fields (``base``: as last synced,
-``local``: the shard now, ``remote``: the incoming record) and the timestamps it has;
-``resolve_inbound`` returns what to write and which status the relationship gets.
+Pure. The caller gives three versions (``base``: as last synced, ``local``: the shard's data
+now, ``remote``: the incoming mapped record) and the timestamps it has; ``resolve_inbound``
+returns the shard data to write and which status the relationship gets. Only the fields in
+``remote`` are compared and resolved; the shard's other fields are kept as they are.
 
 A conflict needs both sides to have changed since the last sync, to different values (when
 only the local side changed, the local values stay and ``local_ahead`` is set):
@@ -88,9 +89,9 @@ def _get(data: Mapping[str, Any], key: str) -> Any:
 
 
 def _fields(change: InboundChange) -> list[str]:
-    keys = dict.fromkeys(change.remote)
-    keys.update(dict.fromkeys(change.local))
-    return list(keys)
+    # Only the fields the provider sent are in question: the shard's other fields (another
+    # integration's, or local-only ones) are neither compared nor touched.
+    return list(change.remote)
 
 
 def _value(value: Any) -> Any:

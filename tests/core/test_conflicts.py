@@ -104,8 +104,17 @@ def test_merge_without_base_treats_every_difference_as_a_conflict() -> None:
     assert result.data == LOCAL
 
 
-def test_fields_missing_on_one_side_compare_as_none_in_conflicts() -> None:
-    result = resolve_inbound(
-        InboundChange(local={"a": 1, "b": 2}, remote={"a": 3}, base={"a": 0}), ConflictResolution.MANUAL
-    )
-    assert result.conflicts == [FieldConflict("a", 0, 1, 3), FieldConflict("b", None, 2, None)]
+def test_only_the_providers_fields_are_compared_and_the_others_are_kept() -> None:
+    local = {"a": 1, "other": "from hubspot", "note": "local only"}
+    result = resolve_inbound(InboundChange(local=local, remote={"a": 3}, base={"a": 0, "other": "x"}),
+                             ConflictResolution.MANUAL)
+    assert result.conflicts == [FieldConflict("a", 0, 1, 3)]
+    assert result.data == local
+    merged = resolve_inbound(InboundChange(local=local, remote={"a": 1, "b": 5}, base={"a": 1}),
+                             ConflictResolution.MERGE)
+    assert merged.outcome == Outcome.NO_CONFLICT
+    assert merged.data == {**local, "b": 5}
+    # Remote fields absent from the base and from local are one-sided remote changes.
+    edited = resolve_inbound(InboundChange(local={**local, "a": 2}, remote={"a": 1, "b": 5}, base={"a": 1}),
+                             ConflictResolution.MERGE)
+    assert (edited.outcome, edited.data, edited.conflicts) == (Outcome.MERGED, {**local, "a": 2, "b": 5}, [])
