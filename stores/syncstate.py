@@ -14,6 +14,7 @@ from core.models import DocumentModel, Identifier, UtcDatetime
 from stores.codec import from_stored, to_body
 from stores.documents import Cond, DocumentCollection
 from stores.errors import RecordExists, RecordNotFound, StaleETag
+from stores.fields import safe_id
 
 
 class SyncCheckpoint(DocumentModel):
@@ -30,7 +31,7 @@ class SyncCheckpoint(DocumentModel):
 
 
 def checkpoint_id(integration_id: str, mapping_key: str) -> str:
-    return f"{integration_id}:{mapping_key}"
+    return safe_id(f"{integration_id}:{mapping_key}")
 
 
 class SyncStateStore(Protocol):

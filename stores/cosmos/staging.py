@@ -1,11 +1,13 @@
 """``StagingStore`` on Cosmos DB: a page is split into parts that fit Cosmos's 2 MB item limit.
 
-Each part is an item ``<key>.<n>`` carrying ``stagingKey``, ``part`` and ``parts``; a read
-fetches every part with one partition query and checks none is missing.
+Each part is an item ``<hash of key>.<n>`` (keys may hold ``/``, which Cosmos ids may not)
+carrying ``stagingKey``, ``part`` and ``parts``; a read fetches every part with one partition
+query and checks none is missing.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -31,6 +33,10 @@ def split_parts(records: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     return parts
 
 
+def part_id(key: str, n: int) -> str:
+    return f"stg-{hashlib.sha256(key.encode()).hexdigest()[:40]}.{n}"
+
+
 class CosmosStagingStore:
     def __init__(self, container: ContainerProxy) -> None:
         self._c = container
@@ -48,7 +54,7 @@ class CosmosStagingStore:
         parts = split_parts(records)
         with translated():
             for n, part in enumerate(parts):
-                self._c.upsert_item({"id": f"{key}.{n}", "tenantId": tenant_id, "stagingKey": key,
+                self._c.upsert_item({"id": part_id(key, n), "tenantId": tenant_id, "stagingKey": key,
                                      "part": n, "parts": len(parts), "records": part})
 
     def get(self, tenant_id: str, key: str) -> list[dict[str, Any]] | None:

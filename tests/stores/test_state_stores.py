@@ -14,8 +14,8 @@ from stores.syncstate import SyncCheckpoint
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
 
-def checkpoint(cursor: object) -> SyncCheckpoint:
-    return SyncCheckpoint(tenant_id="t1", integration_id="i1", mapping_key="Account", cursor=cursor)
+def checkpoint(cursor: object, mapping_key: str = "Account:account") -> SyncCheckpoint:
+    return SyncCheckpoint(tenant_id="t1", integration_id="i1", mapping_key=mapping_key, cursor=cursor)
 
 
 def test_checkpoint_version_cas(stores: Stores) -> None:
@@ -28,11 +28,14 @@ def test_checkpoint_version_cas(stores: Stores) -> None:
     assert second.version == 2
     with pytest.raises(StaleETag):  # a replayed, older writer
         state.put("t1", checkpoint({"since": "old"}), expected_version=1)
-    got = state.get("t1", "i1", "Account")
+    got = state.get("t1", "i1", "Account:account")
     assert got is not None and got.cursor == {"since": "b"} and got.version == 2
-    assert state.get("t2", "i1", "Account") is None
-    assert state.delete_for_integration("t1", "i1") == 1
-    assert state.get("t1", "i1", "Account") is None
+    assert state.get("t2", "i1", "Account:account") is None
+    # Mapping keys with characters Cosmos forbids in ids still work.
+    assert state.put("t1", checkpoint("x", mapping_key="users/delta#1"), expected_version=0).version == 1
+    assert state.get("t1", "i1", "users/delta#1").cursor == "x"  # type: ignore[union-attr]
+    assert state.delete_for_integration("t1", "i1") == 2
+    assert state.get("t1", "i1", "Account:account") is None
 
 
 def run(run_id: str, started: datetime, status: RunStatus = RunStatus.COMPLETED) -> Run:
@@ -60,13 +63,22 @@ def test_runs_create_update_list_purge(stores: Stores) -> None:
     assert sorted(r.run_id for r in runs.list_for_integration("t1", "i1")) == ["r2", "r3"]
 
 
+def test_cosmos_staging_splits_large_pages(stores: Stores, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("stores.cosmos.staging.PART_BYTES", 2_000)
+    page = [{"Id": f"a{n}", "Name": "x" * 100} for n in range(100)]
+    stores.staging.put("t1", "big", page)
+    assert stores.staging.get("t1", "big") == page
+    stores.staging.put("t1", "big", page[:3])
+    assert stores.staging.get("t1", "big") == page[:3]
+
+
 def test_staging_round_trip(stores: Stores) -> None:
     page = [{"Id": f"a{n}", "Name": f"Acme {n}", "nested": {"x": [1, 2]}} for n in range(2000)]
-    stores.staging.put("t1", "run-1.Account.0", page)
-    assert stores.staging.get("t1", "run-1.Account.0") == page
-    assert stores.staging.get("t2", "run-1.Account.0") is None
-    stores.staging.put("t1", "run-1.Account.0", page[:5])
-    assert stores.staging.get("t1", "run-1.Account.0") == page[:5]
-    assert stores.staging.delete("t1", "run-1.Account.0")
-    assert stores.staging.get("t1", "run-1.Account.0") is None
-    assert not stores.staging.delete("t1", "run-1.Account.0")
+    stores.staging.put("t1", "run-1/0/3/raw", page)
+    assert stores.staging.get("t1", "run-1/0/3/raw") == page
+    assert stores.staging.get("t2", "run-1/0/3/raw") is None
+    stores.staging.put("t1", "run-1/0/3/raw", page[:5])
+    assert stores.staging.get("t1", "run-1/0/3/raw") == page[:5]
+    assert stores.staging.delete("t1", "run-1/0/3/raw")
+    assert stores.staging.get("t1", "run-1/0/3/raw") is None
+    assert not stores.staging.delete("t1", "run-1/0/3/raw")
