@@ -190,6 +190,14 @@ class Mapper:
             raise RecordMappingError(errors)
         return out
 
+    def project(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        """The mapped fields of shard ``data``, shaped like ``map_record``'s output.
+
+        Its ``content_hash`` is what the next pull of an unchanged record hashes to, which is
+        how write-back recognises the echo of its own push.
+        """
+        return {target: data.get(target) for target in self.targets}
+
     def to_external(self, data: Mapping[str, Any], fields: Iterable[str] | None = None) -> dict[str, Any]:
         """The provider fields for shard ``data`` (write-back): target -> source, value maps inverted.
 

@@ -169,3 +169,15 @@ def test_to_external_writes_plain_sources_and_inverts_value_maps() -> None:
     # Round trip for what is writable.
     record = {"Name": "Beta", "Rating": "Cold", "Stage": "Open"}
     assert mapper.to_external(mapper.map_record(record)) == record
+
+
+def test_project_hashes_like_the_next_pull_of_a_pushed_record() -> None:
+    from core.hashing import content_hash
+
+    mapper = _mapper(
+        {"source": "Name", "target": "name", "transform": "trim"},
+        {"source": "Rating", "target": "rating", "valueMap": {"Hot": 3}},
+    )
+    shard_data = {"name": "Acme", "rating": 3, "fromAnotherIntegration": True}
+    pushed = mapper.to_external(shard_data)
+    assert content_hash(mapper.project(shard_data)) == content_hash(mapper.map_record(pushed))
