@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from core.hashing import content_hash
 from core.mapping import MappingError, RecordMappingError, compile_mapping, compile_path
 from core.models import EntityMapping
 
@@ -172,8 +173,6 @@ def test_to_external_writes_plain_sources_and_inverts_value_maps() -> None:
 
 
 def test_project_hashes_like_the_next_pull_of_a_pushed_record() -> None:
-    from core.hashing import content_hash
-
     mapper = _mapper(
         {"source": "Name", "target": "name", "transform": "trim"},
         {"source": "Rating", "target": "rating", "valueMap": {"Hot": 3}},
