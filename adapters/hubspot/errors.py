@@ -40,7 +40,9 @@ def _field_errors(body: dict[str, Any]) -> dict[str, str]:
     for item in body.get("errors") or []:
         if not isinstance(item, dict):
             continue
-        context = item.get("context") if isinstance(item.get("context"), dict) else {}
+        context = item.get("context")
+        if not isinstance(context, dict):
+            context = {}
         names = context.get("propertyName") or item.get("in") or []
         for name in names if isinstance(names, list) else [names]:
             fields[str(name)] = str(item.get("message"))
