@@ -7,6 +7,7 @@ by_alias=True)``) on exit. Python code uses the snake_case attribute names.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -65,6 +66,9 @@ def register_root_union_tags(tags: frozenset[str] | set[str]) -> None:
     _ROOT_UNION_TAGS.update(tags)
 
 
+_SNAKE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$")
+
+
 def _is_union_member(segment: str) -> bool:
     # Smart unions name the member type in the location (``str-enum[Transform]``); field names
     # never contain brackets.
@@ -89,7 +93,9 @@ def _field_path(loc: tuple[int | str, ...]) -> tuple[str, bool]:
             dropped_member = True
             continue
         elif not _is_union_tag(index, segment, previous):
-            parts.append(segment if not parts else f".{segment}")
+            # Errors on defaulted fields carry the Python name; clients know the camelCase one.
+            name = to_camel(segment) if _SNAKE.match(segment) else segment
+            parts.append(name if not parts else f".{name}")
         previous = segment
     return "".join(parts), dropped_member
 

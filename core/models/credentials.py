@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, TypeAdapter, field_validator, model_validator
+from pydantic import Field, SecretStr, TypeAdapter, ValidationInfo, field_validator
 
 from core.models.base import (
     CamelModel,
@@ -42,18 +42,20 @@ class OAuth2Credential(_UrlMixin):
 
     type: Literal["oauth2"] = "oauth2"
     access_token: SecretStr | None = None
-    refresh_token: SecretStr | None = None
+    refresh_token: SecretStr | None = Field(default=None, validate_default=True)
     expires_at: UtcDatetime | None = None
     client_id: NonEmptyStr
     client_secret: SecretStr | None = None
     token_url: str
     scope: str | None = None
 
-    @model_validator(mode="after")
-    def _some_token(self) -> OAuth2Credential:
-        if self.access_token is None and self.refresh_token is None:
+    @field_validator("refresh_token")
+    @classmethod
+    def _some_token(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        # Checked on a field (not the model) so that the 422 names one.
+        if value is None and info.data.get("access_token") is None:
             raise ValueError("accessToken or refreshToken is required")
-        return self
+        return value
 
 
 class ClientCredentialsCredential(_UrlMixin):

@@ -78,7 +78,17 @@ class PullFilter(CamelModel):
 
     field: NonEmptyStr
     operator: FilterOperator = FilterOperator.EQ
-    value: Any = None
+    value: Any = Field(default=None, validate_default=True)
+
+    @field_validator("value")
+    @classmethod
+    def _value_fits_operator(cls, value: Any, info: ValidationInfo) -> Any:
+        is_list = isinstance(value, list)
+        if info.data.get("operator") == FilterOperator.IN and not (is_list and value):
+            raise ValueError("operator 'in' needs a non-empty list")
+        if info.data.get("operator") != FilterOperator.IN and (is_list or isinstance(value, dict)):
+            raise ValueError("only operator 'in' takes a list")
+        return value
 
 
 class EntityMapping(CamelModel):

@@ -128,6 +128,12 @@ STAT_NAMES = {"fetched", "created", "updated", "unchanged", "skipped", "deleted"
         (_with("rateLimits", {"requestsPerSecond": -1}), "rateLimits.requestsPerSecond"),
         (_with("nightlyFullSyncc", True), "nightlyFullSyncc"),
         (_with("entityMappings", []), "entityMappings"),
+        (_with("entityMappings.0.pullFilters", [{"field": "Type", "operator": "in", "value": "x"}]),
+         "entityMappings[0].pullFilters[0].value"),
+        (_with("entityMappings.0.pullFilters", [{"field": "Type", "value": ["a"]}]),
+         "entityMappings[0].pullFilters[0].value"),
+        (_with("entityMappings.0.pullFilters", [{"field": "Type", "operator": "near"}]),
+         "entityMappings[0].pullFilters[0].operator"),
     ],
 )
 def test_invalid_config_names_the_field(body: dict, field: str) -> None:
@@ -209,7 +215,7 @@ def test_oauth2_needs_a_token_and_details_never_echo_input() -> None:
             {"type": "oauth2", "clientId": "c", "tokenUrl": "https://l/t", "clientSecret": "s3cr3t"}
         )
     details = validation_details(caught.value)
-    assert "accessToken or refreshToken" in details[0]["message"]
+    assert details == [{"field": "refreshToken", "message": "accessToken or refreshToken is required"}]
     assert "s3cr3t" not in str(details)
 
 
