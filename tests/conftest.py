@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import httpx
 import pytest
@@ -27,12 +27,12 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-class DevhostProcess:
-    """`python -m devhost APP_ROOT --port P --data D` as a child process, with its output captured."""
+class ChildProcess:
+    """A server started as a child process; ready once it prints a line with `marker` and its URL."""
 
-    def __init__(self, app_root: Path, data_dir: Path, env: dict[str, str] | None = None) -> None:
-        self.app_root = app_root
-        self.data_dir = data_dir
+    marker = ""
+
+    def __init__(self, env: dict[str, str] | None = None) -> None:
         self.env = {**os.environ, **(env or {})}
         self.port = free_port()
         self.proc: subprocess.Popen[str] | None = None
@@ -42,11 +42,12 @@ class DevhostProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 30.0) -> DevhostProcess:
+    def command(self) -> list[str]:
+        raise NotImplementedError
+
+    def start(self, timeout: float = 30.0) -> Self:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "devhost", str(self.app_root), "--port", str(self.port),
-             "--data", str(self.data_dir)],
-            cwd=ROOT, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            self.command(), cwd=ROOT, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
         ready = threading.Event()
 
@@ -54,14 +55,14 @@ class DevhostProcess:
             assert self.proc is not None and self.proc.stdout is not None
             for line in self.proc.stdout:
                 self.output.append(line)
-                if "devhost ready" in line and READY.search(line):
+                if self.marker in line and READY.search(line):
                     ready.set()
 
         self._pump = threading.Thread(target=pump, daemon=True)
         self._pump.start()
         if not ready.wait(timeout):
             self.kill()
-            raise RuntimeError("devhost did not start:\n" + "".join(self.output[-50:]))
+            raise RuntimeError(f"{self.command()[:3]} did not start:\n" + "".join(self.output[-50:]))
         return self
 
     def stop(self) -> int:
@@ -89,6 +90,34 @@ class DevhostProcess:
 
     def log(self) -> str:
         return "".join(self.output)
+
+
+class DevhostProcess(ChildProcess):
+    """`python -m devhost APP_ROOT --port P --data D`."""
+
+    marker = "devhost ready"
+
+    def __init__(self, app_root: Path, data_dir: Path, env: dict[str, str] | None = None) -> None:
+        super().__init__(env)
+        self.app_root = app_root
+        self.data_dir = data_dir
+
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "devhost", str(self.app_root), "--port", str(self.port),
+                "--data", str(self.data_dir)]
+
+
+class SandboxProcess(ChildProcess):
+    """`python -m sandbox --port P [options]`: the simulated providers."""
+
+    marker = "sandbox listening"
+
+    def __init__(self, *options: str, env: dict[str, str] | None = None) -> None:
+        super().__init__(env)
+        self.options = list(options)
+
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "sandbox", "--port", str(self.port), *self.options]
 
 
 def wait_for(predicate: Callable[[], Any], timeout: float = 20.0, interval: float = 0.05) -> Any:

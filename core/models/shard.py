@@ -21,6 +21,11 @@ class ExternalRelationship(DocumentModel):
     sync_status: SyncStatus = SyncStatus.SYNCED
     remote_version: str | None = None
     content_hash: str | None = None
+    # A manual conflict keeps the provider's version here (the shard keeps the local one) until resolved.
+    conflict_data: dict[str, Any] | None = None
+    # The shard's data as last synced, snapshotted by the first local edit after a sync: the base of
+    # three-way conflict detection (None while the shard has not been edited locally since).
+    base_data: dict[str, Any] | None = None
 
 
 class Shard(DocumentModel):

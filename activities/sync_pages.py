@@ -1,0 +1,164 @@
+"""The page activities of a pull sync: fetch, transform, save; and deletion detection after a full read.
+
+Records never travel through orchestration history: `fetch_page` stages the provider's page under a key,
+`transform_page` maps it and stages the result, `save_page` deduplicates and upserts it, checkpoints the
+cursor and drops the staged data. Each activity is safe to run twice (activities run at least once): keys
+are derived from the run, mapping and page, and writes are upserts by deterministic shard ids.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import azure.durable_functions as df
+
+from activities.contracts import (
+    DetectDeletionsInput,
+    ErrorInfo,
+    FetchPageInput,
+    FetchPageResult,
+    PageRef,
+    SavePageInput,
+    SavePageResult,
+    TransformPageInput,
+    TransformPageResult,
+)
+from activities.page_store import save_records
+from activities.provider import open_adapter
+from adapters.base import Cursor, FetchMode, FetchRequest
+from core.errors import SyncError
+from core.mapping import compile_mapping
+from core.models import EntityMapping, Integration, RunError, RunMode
+from services import get_services
+from stores.errors import StaleETag
+from stores.syncstate import SyncCheckpoint
+
+bp = df.Blueprint()
+
+
+def _load(ref: PageRef) -> tuple[Integration, EntityMapping]:
+    integration = get_services().stores.integrations.get(ref.tenant_id, ref.integration_id)
+    if integration is None or ref.mapping_index >= len(integration.entity_mappings):
+        raise LookupError(f"integration {ref.integration_id!r} or its mapping #{ref.mapping_index} is gone")
+    return integration, integration.entity_mappings[ref.mapping_index]
+
+
+def mapping_key(mapping: EntityMapping) -> str:
+    return f"{mapping.external_entity}:{mapping.shard_type_id}"
+
+
+def _key(ref: PageRef, stage: str) -> str:
+    return f"{ref.run_id}/{ref.mapping_index}/{ref.page_no}/{stage}"
+
+
+def _error(exc: SyncError) -> ErrorInfo:
+    data = exc.to_dict()
+    return ErrorInfo(code=exc.code.value, message=exc.message, retryable=exc.retryable, retry_after=exc.retry_after,
+                     data={k: v for k, v in data.items() if k not in ("code", "message", "retryable")})
+
+
+@bp.activity_trigger(input_name="payload")
+async def fetch_page(payload: dict[str, Any]) -> dict[str, Any]:
+    """Read one page from the provider and stage it; provider errors come back typed, not raised."""
+    inp = FetchPageInput.model_validate(payload)
+    integration, mapping = _load(inp)
+    stores = get_services().stores
+    cursor = inp.cursor
+    if cursor is None and inp.mode == RunMode.INCREMENTAL and inp.page_no == 0:
+        stored = stores.sync_state.get(inp.tenant_id, inp.integration_id, mapping_key(mapping))
+        cursor = stored.cursor if stored else None
+    request = FetchRequest(
+        entity=mapping.external_entity, mode=FetchMode(inp.mode.value), page_size=inp.page_size,
+        cursor=Cursor.model_validate(cursor) if cursor else None,
+        fields=[f.source for f in mapping.field_mappings],
+    )
+    try:
+        async with open_adapter(integration) as adapter:
+            page = await adapter.fetch_page(request)
+    except SyncError as exc:
+        return FetchPageResult(error=_error(exc)).to_wire()
+    key = _key(inp, "raw")
+    stores.staging.put(inp.tenant_id, key, [r.model_dump(mode="json") for r in page.records])
+    if page.deleted_ids:
+        stores.staging.put(inp.tenant_id, _key(inp, "deleted"), [{"id": i} for i in page.deleted_ids])
+    return FetchPageResult(
+        staging_key=key, fetched=len(page.records), deleted=len(page.deleted_ids),
+        next_cursor=page.next_cursor.model_dump(mode="json") if page.next_cursor else None,
+        checkpoint=page.checkpoint.model_dump(mode="json"),
+        limits=page.limits.model_dump(mode="json") if page.limits else None,
+        resync_required=page.resync_required,
+    ).to_wire()
+
+
+@bp.activity_trigger(input_name="payload")
+def transform_page(payload: dict[str, Any]) -> dict[str, Any]:
+    """Map the staged provider records to shard fields; a record that fails is reported, not fatal."""
+    inp = TransformPageInput.model_validate(payload)
+    _, mapping = _load(inp)
+    staging = get_services().stores.staging
+    raw = staging.get(inp.tenant_id, inp.staging_key)
+    out_key = _key(inp, "mapped")
+    if raw is None:  # a re-run after the page was already transformed
+        return TransformPageResult(staging_key=out_key).to_wire()
+    mapped = compile_mapping(mapping).map_page([r["data"] for r in raw])
+    staged = [
+        {"externalId": r["id"], "version": r.get("version"), "modifiedAt": r.get("modified_at"), "data": data}
+        for r, data in zip(raw, mapped.records, strict=True) if data is not None
+    ]
+    errors = [
+        RunError(error_type="VALIDATION_ERROR", message="; ".join(str(e) for e in errs)[:500],
+                 external_entity=mapping.external_entity, external_id=raw[i]["id"])
+        for i, errs in list(mapped.errors.items())[:20]
+    ]
+    staging.put(inp.tenant_id, out_key, staged)
+    staging.delete(inp.tenant_id, inp.staging_key)
+    return TransformPageResult(staging_key=out_key, transformed=len(staged), failed=mapped.failed,
+                               errors=errors).to_wire()
+
+
+@bp.activity_trigger(input_name="payload")
+def save_page(payload: dict[str, Any]) -> dict[str, Any]:
+    """Dedup and upsert the mapped page, apply deletions, checkpoint the cursor, drop the staged data."""
+    inp = SavePageInput.model_validate(payload)
+    integration, mapping = _load(inp)
+    stores = get_services().stores
+    items = stores.staging.get(inp.tenant_id, inp.staging_key)
+    deleted = stores.staging.get(inp.tenant_id, _key(inp, "deleted")) or []
+    stats = save_records(integration, mapping, inp, items or [], [d["id"] for d in deleted])
+    _checkpoint(inp, mapping, inp.checkpoint)
+    stores.staging.delete(inp.tenant_id, inp.staging_key)
+    stores.staging.delete(inp.tenant_id, _key(inp, "deleted"))
+    return SavePageResult(stats=stats).to_wire()
+
+
+def _checkpoint(inp: SavePageInput, mapping: EntityMapping, cursor: dict[str, Any] | None) -> None:
+    """Persist where the next run resumes (compare-and-swap on the checkpoint's version)."""
+    if cursor is None:
+        return
+    state = get_services().stores.sync_state
+    key = mapping_key(mapping)
+    for _ in range(5):
+        current = state.get(inp.tenant_id, inp.integration_id, key)
+        checkpoint = SyncCheckpoint(
+            tenant_id=inp.tenant_id, integration_id=inp.integration_id, mapping_key=key, cursor=cursor,
+            run_id=inp.run_id, pages=inp.page_no + 1, updated_at=datetime.now(UTC),
+        )
+        try:
+            state.put(inp.tenant_id, checkpoint, current.version if current else 0)
+            return
+        except StaleETag:
+            continue
+
+
+@bp.activity_trigger(input_name="payload")
+def detect_deletions(payload: dict[str, Any]) -> int:
+    """After a full read: soft-delete this mapping's shards the run did not see."""
+    inp = DetectDeletionsInput.model_validate(payload)
+    integration = get_services().stores.integrations.get(inp.tenant_id, inp.integration_id)
+    if integration is None or inp.mapping_index >= len(integration.entity_mappings):
+        return 0
+    mapping = integration.entity_mappings[inp.mapping_index]
+    return get_services().stores.shards.mark_deleted_except(
+        inp.tenant_id, inp.integration_id, mapping.shard_type_id, inp.run_id, datetime.now(UTC)
+    )

@@ -1,0 +1,119 @@
+"""Applying a page of provider records to shards: dedup decisions in, shards to write out.
+
+Pure. The save activity looks up the shards a page touches, asks ``core.dedup.plan_page`` what each
+record does, then ``apply_page`` builds the shards to upsert: new shards, updated data with the
+relationship refreshed (remote version, content hash, sync time), and conflict handling for shards edited
+locally since their last sync (``core.conflicts.resolve_inbound`` with the integration's strategy).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from core.conflicts import InboundChange, Outcome, resolve_inbound
+from core.dedup import Decision, DedupAction, Incoming
+from core.models import ConflictResolution, ExternalRelationship, Shard, SyncDirection, SyncStatus
+
+
+@dataclass(frozen=True, slots=True)
+class PageContext:
+    tenant_id: str
+    integration_id: str
+    system: str
+    shard_type_id: str
+    direction: SyncDirection
+    conflict_resolution: ConflictResolution
+    now: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteMeta:
+    """What the provider said about a record besides its data."""
+
+    version: str | None = None
+    modified_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class PagePlan:
+    writes: list[Shard] = field(default_factory=list)
+    unchanged_ids: list[str] = field(default_factory=list)
+    conflicts: int = 0
+
+
+def apply_page(
+    ctx: PageContext,
+    records: Sequence[Incoming],
+    meta: Sequence[RemoteMeta],
+    decisions: Sequence[Decision],
+    existing: Mapping[str, Shard],
+) -> PagePlan:
+    """Shards to write for ``decisions``; ``existing`` holds every shard a decision names, by id."""
+    plan = PagePlan()
+    for decision in decisions:
+        record, remote = records[decision.index], meta[decision.index]
+        if decision.action == DedupAction.CREATE:
+            plan.writes.append(_new_shard(ctx, decision, record, remote))
+        elif decision.action == DedupAction.UNCHANGED:
+            plan.unchanged_ids.append(decision.external_id)
+        elif decision.action in (DedupAction.UPDATE, DedupAction.LINK) and decision.shard_id in existing:
+            shard, conflicted = _updated_shard(ctx, existing[decision.shard_id], decision, record, remote)
+            plan.writes.append(shard)
+            plan.conflicts += conflicted
+    return plan
+
+
+def _relationship(ctx: PageContext, decision: Decision, remote: RemoteMeta) -> ExternalRelationship:
+    return ExternalRelationship(
+        system=ctx.system, integration_id=ctx.integration_id, external_id=decision.external_id,
+        sync_direction=ctx.direction, last_synced_at=ctx.now, sync_status=SyncStatus.SYNCED,
+        remote_version=remote.version, content_hash=decision.content_hash,
+    )
+
+
+def _new_shard(ctx: PageContext, decision: Decision, record: Incoming, remote: RemoteMeta) -> Shard:
+    assert decision.shard_id is not None
+    return Shard(
+        id=decision.shard_id, tenant_id=ctx.tenant_id, shard_type_id=ctx.shard_type_id,
+        structured_data=dict(record.data), external_relationships=[_relationship(ctx, decision, remote)],
+        created_at=ctx.now, updated_at=ctx.now,
+    )
+
+
+def _updated_shard(
+    ctx: PageContext, shard: Shard, decision: Decision, record: Incoming, remote: RemoteMeta
+) -> tuple[Shard, int]:
+    current = shard.relationship_for(ctx.integration_id)
+    change = InboundChange(
+        local=shard.structured_data, remote=record.data,
+        base=current.base_data if current is not None else None,
+        local_changed_at=shard.updated_at, remote_changed_at=remote.modified_at,
+        last_synced_at=current.last_synced_at if current is not None else None,
+    )
+    if current is None:  # a LINK: the shard matched by key is taken over with the provider's values
+        data, status, kept_remote, conflicted = {**shard.structured_data, **record.data}, SyncStatus.SYNCED, None, 0
+    else:
+        resolution = resolve_inbound(change, ctx.conflict_resolution)
+        data, status = resolution.data, resolution.sync_status
+        conflicted = int(status == SyncStatus.CONFLICT)
+        kept_remote = dict(resolution.remote) if conflicted else None
+        if resolution.outcome == Outcome.KEPT_LOCAL:
+            status = SyncStatus.PENDING  # the provider is behind: write-back has something to push
+    unsettled = current is not None and status != SyncStatus.SYNCED
+    # While local changes are unsettled (kept local, or a conflict) the shard must still read as edited
+    # since its last sync, so the next pull does not overwrite it: keep the old sync time and base.
+    relationship = _relationship(ctx, decision, remote).model_copy(update={
+        "sync_status": status, "conflict_data": kept_remote,
+        "base_data": current.base_data if unsettled and current else None,
+        "last_synced_at": current.last_synced_at if unsettled and current else ctx.now,
+    })
+    others = [r for r in shard.external_relationships if r.integration_id != ctx.integration_id]
+    updated = shard.model_copy(update={
+        "structured_data": data,
+        "external_relationships": [*others, relationship],
+        "updated_at": ctx.now,
+        "deleted_at": None,
+    })
+    return updated, conflicted
