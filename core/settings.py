@@ -71,10 +71,10 @@ class Settings(BaseSettings):
 
     # Token refresher in seconds (tests run generations quickly); when set they win over the
     # *_minutes fields above.
-    token_refresh_interval_seconds: int | None = Field(default=None, ge=1)
-    token_refresh_threshold_seconds: int | None = Field(default=None, ge=1)
+    token_refresh_interval_seconds: float | None = Field(default=None, gt=0)
+    token_refresh_threshold_seconds: float | None = Field(default=None, gt=0)
     # Shortest pause between two generations, and the first back-off step after a failure.
-    token_refresh_min_interval_seconds: int = Field(default=60, ge=1)
+    token_refresh_min_interval_seconds: float = Field(default=60.0, gt=0)
     token_refresh_max_per_generation: int = Field(default=50, ge=1)
     # The per-credential refresh lease: held at most this long, waited for at most that long.
     credential_lease_seconds: float = Field(default=60.0, gt=0)

@@ -45,9 +45,9 @@ class RefreshOutcome(CamelModel):
 class RefreshPlan(CamelModel):
     """The refresher's timing, from Settings (seconds so tests can run generations quickly)."""
 
-    interval_seconds: int = Field(ge=1)
-    threshold_seconds: int = Field(ge=1)
-    min_interval_seconds: int = Field(ge=1)
+    interval_seconds: float = Field(gt=0)
+    threshold_seconds: float = Field(gt=0)
+    min_interval_seconds: float = Field(gt=0)
     max_per_generation: int = Field(ge=1)
 
 

@@ -24,7 +24,7 @@ def earliest_expiry(next_expiry: datetime | None, outcomes: Iterable[RefreshOutc
     return min(candidates) if candidates else None
 
 
-def backoff_seconds(plan: RefreshPlan, failures: int) -> int:
+def backoff_seconds(plan: RefreshPlan, failures: int) -> float:
     """Delay after ``failures`` consecutive failing generations (0 means no backoff: the interval)."""
     if failures <= 0:
         return plan.interval_seconds

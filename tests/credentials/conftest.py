@@ -124,10 +124,10 @@ def integration_body(sandbox_url: str, provider: str = "salesforce") -> Integrat
 class Harness:
     """Real stores (SQLite + local secrets) in a temp dir and services built over them."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, clock: Callable[[], datetime] | None = None) -> None:
         self.settings = settings
         self.stores: Stores = build_stores(settings)
-        self.clock = ManualClock()
+        self.clock: Callable[[], datetime] = clock or ManualClock()
 
     def service(self, transport: httpx.AsyncBaseTransport | None = None,
                 clock: Callable[[], datetime] | None = None) -> CredentialService:
