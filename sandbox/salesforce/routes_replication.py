@@ -1,4 +1,4 @@
-"""getUpdated and getDeleted: the replication resources, with their look-back limits.
+"""getUpdated and getDeleted (the replication resources, with their look-back limits), and limits.
 
 https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_getupdated.htm
 https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_getdeleted.htm
@@ -9,7 +9,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from sandbox.clock import parse_datetime_ms, salesforce_datetime
-from sandbox.context import CLOCK, SALESFORCE
+from sandbox.context import CLOCK, OPTIONS, SALESFORCE
 from sandbox.jsonio import json_response
 from sandbox.salesforce.errors import SalesforceError
 
@@ -66,3 +66,14 @@ async def get_deleted(request: web.Request) -> web.Response:
         raise ExceededIdLimit("too many ids; narrow the window")
     return json_response({"deletedRecords": deleted, "earliestDateAvailable": salesforce_datetime(earliest),
                           "latestDateCovered": salesforce_datetime(end)})
+
+
+@routes.get(V + "/limits")
+async def limits(request: web.Request) -> web.Response:
+    """The org's limits resource (the daily API request allowance only).
+
+    https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_limits.htm
+    """
+    daily_limit = request.config_dict[OPTIONS].daily_limit
+    used = request.config_dict[SALESFORCE].gate.quota.current()
+    return json_response({"DailyApiRequests": {"Max": daily_limit, "Remaining": max(daily_limit - used, 0)}})

@@ -45,6 +45,8 @@ async def test_limit_info_header_and_daily_quota(make_sandbox: SandboxFactory) -
                     (403, "api-usage=3/3")]
     sandbox.clock.advance(86_400)
     assert (await sandbox.sf("GET", "/query", params=Q)).status == 200
+    limits = await (await sandbox.sf("GET", "/limits")).json()
+    assert limits == {"DailyApiRequests": {"Max": 3, "Remaining": 1}}
 
 
 async def test_faults_are_deterministic_with_the_seed(make_sandbox: SandboxFactory) -> None:
