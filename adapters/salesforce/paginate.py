@@ -83,7 +83,13 @@ class SoqlPager:
         return self._page(parse_model(body, QueryResult, "salesforce"), cursor, include_deleted)
 
     def _page(self, result: QueryResult, cursor: Cursor, include_deleted: bool) -> Page:
-        rows = past_boundary((to_record(r, self._conn.modified_field) for r in result.records), cursor)
+        floor = query_floor(cursor)
+        fetched = (to_record(r, self._conn.modified_field) for r in result.records)
+        rows = [
+            row for row in past_boundary(fetched, cursor)
+            # SOQL literals have whole seconds: drop what the floored literal let in before the real floor.
+            if floor is None or row.modified_at is None or row.modified_at >= floor
+        ]
         deleted = [r.id for r in rows if r.data.get(SALESFORCE.deleted_field) is True]
         live = [r for r in rows if r.data.get(SALESFORCE.deleted_field) is not True]
         high = advance(cursor, rows)
