@@ -72,6 +72,8 @@ class DataversePager:
         # A full read restarts change tracking; its last page hands out a fresh deltaLink.
         token = cursor.token if req.mode is FetchMode.INCREMENTAL or cursor.phase == "initial" else None
         try:
+            # https://learn.microsoft.com/power-apps/developer/data-platform/use-change-tracking-synchronize-data-external-systems
+            # (nextLink and deltaLink are followed unchanged, with the same Prefer header)
             if token:
                 body = await self._http.json("GET", token, headers=self._prefer(req))
             else:
@@ -101,6 +103,7 @@ class DataversePager:
     async def _windowed(self, req: FetchRequest, cursor: Cursor) -> Page:
         key = self._conn.key(req.entity)
         if cursor.token:
+            # https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/page-results
             body = await self._http.json("GET", cursor.token, headers=self._prefer(req))
         else:
             if req.mode is FetchMode.FULL:

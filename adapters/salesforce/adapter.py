@@ -86,6 +86,7 @@ class SalesforceAdapter:
             result = read_json(response, self.provider)
             external_id = result.get("id") if isinstance(result, dict) else None
             if not external_id:  # older API versions answer an update-by-upsert with 204 and no body
+                # https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_upsert.htm
                 found = await self._http.json("GET", url, params={"fields": "Id"})
                 external_id = found.get("Id") if isinstance(found, dict) else None
         else:
