@@ -39,4 +39,4 @@ def test_generating_100k_records_is_fast() -> None:
         started = time.process_time()
         records = generate(name, 100_000, 1)
         assert len(records) == 100_000
-        assert time.process_time() - started < 2.5, name
+        assert time.process_time() - started < 4.0, name  # ~0.8 s on an idle 2-core machine

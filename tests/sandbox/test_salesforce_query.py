@@ -96,3 +96,14 @@ async def test_errors_have_salesforce_shapes(sandbox: Sandbox) -> None:
     response = await sandbox.sf("GET", "/query/01gSbNOPE-2000")
     assert response.status == 400
     assert (await response.json())[0]["errorCode"] == "INVALID_QUERY_LOCATOR"
+
+
+async def test_rendering_escapes_and_nulls(sandbox: Sandbox) -> None:
+    name = 'He said "hi" \\ ünïcødé\n\t</script>'
+    body = {"Name": name, "AnnualRevenue": 1.5, "NumberOfEmployees": 7, "Description": None}
+    record_id = (await (await sandbox.sf("POST", "/sobjects/Account", json=body)).json())["id"]
+    pages = await sandbox.soql(f"SELECT Id, Name, AnnualRevenue, NumberOfEmployees, Description, Owner.Email, "
+                               f"IsDeleted FROM Account WHERE Id = '{record_id}'")
+    record = pages[0]["records"][0]
+    assert (record["Name"], record["AnnualRevenue"], record["NumberOfEmployees"]) == (name, 1.5, 7)
+    assert record["Description"] is None and record["Owner"] is None and record["IsDeleted"] is False
