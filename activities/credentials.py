@@ -12,7 +12,8 @@ from typing import Any
 import azure.durable_functions as df
 
 from core.settings import get_settings
-from credentials.models import CredentialRef, FindExpiringInput, FindExpiringResult, RefreshDueInput
+from credentials.models import FindExpiringInput, FindExpiringResult, RefreshDueInput
+from credentials.plan import refresh_due_at
 from credentials.runtime import credential_service, refresh_plan
 
 bp = df.Blueprint()
@@ -20,29 +21,39 @@ bp = df.Blueprint()
 
 @bp.activity_trigger(input_name="payload")
 def find_expiring_credentials(payload: dict[str, Any]) -> dict[str, Any]:
-    """Renewable credentials expiring within the threshold of ``asOf`` (at most one generation's
-    worth), whether more are due, and the nearest expiry beyond them."""
-    request = FindExpiringInput.model_validate(payload)
+    """Renewable credentials due at ``asOf`` (at most one generation's worth), whether more are due,
+    and the soonest refresh time among the others."""
+    as_of = FindExpiringInput.model_validate(payload).as_of
     plan = refresh_plan(get_settings())
-    due_before = request.as_of + timedelta(seconds=plan.threshold_seconds)
-    horizon = due_before + timedelta(seconds=plan.interval_seconds)
-    found = credential_service().expiring(horizon, plan.max_per_generation + 1)
-    due = [m for m in found if m.expires_at is not None and m.expires_at <= due_before]
-    later = [m.expires_at for m in found if m.expires_at is not None and m.expires_at > due_before]
-    result = FindExpiringResult(
-        due=[CredentialRef(tenant_id=str(m.tenant_id), integration_id=str(m.integration_id))
-             for m in due[: plan.max_per_generation]],
-        more=len(due) > plan.max_per_generation,
-        next_expiry=min(later) if later else None,
-        plan=plan,
-    )
+    horizon = as_of + timedelta(seconds=plan.threshold_seconds + plan.interval_seconds)
+    due: list[RefreshDueInput] = []
+    later = []
+    for meta in credential_service().expiring(horizon, plan.max_per_generation + 1):
+        if meta.expires_at is None:
+            continue
+        due_at = refresh_due_at(meta.expires_at, meta.last_refreshed_at, plan.threshold_seconds)
+        if due_at > as_of:
+            later.append(due_at)
+            continue
+        # Due now: refresh unless it expires later than this credential's own lead from now.
+        due.append(RefreshDueInput(tenant_id=str(meta.tenant_id), integration_id=str(meta.integration_id),
+                                   due_before=as_of + (meta.expires_at - due_at)))
+    result = FindExpiringResult(due=due[: plan.max_per_generation], more=len(due) > plan.max_per_generation,
+                                next_due_at=min(later) if later else None, plan=plan)
     return result.to_wire()
 
 
 @bp.activity_trigger(input_name="payload")
 async def refresh_due_credential(payload: dict[str, Any]) -> dict[str, Any]:
-    """Refresh one credential through the per-credential critical section; returns a RefreshOutcome."""
+    """Refresh one credential through the per-credential critical section; returns a RefreshOutcome
+    with the time it will be due again."""
     request = RefreshDueInput.model_validate(payload)
-    outcome = await credential_service().refresh_credential(
+    service = credential_service()
+    outcome = await service.refresh_credential(
         request.tenant_id, request.integration_id, due_before=request.due_before, reason="scheduled")
+    meta = service.metadata(request.tenant_id, request.integration_id)
+    if meta is not None and meta.expires_at is not None:
+        threshold = refresh_plan(get_settings()).threshold_seconds
+        outcome = outcome.model_copy(update={
+            "next_due_at": refresh_due_at(meta.expires_at, meta.last_refreshed_at, threshold)})
     return outcome.to_wire()

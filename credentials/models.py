@@ -40,6 +40,7 @@ class RefreshOutcome(CamelModel):
     version: int | None = None
     error_code: str | None = None
     message: str | None = None
+    next_due_at: UtcDatetime | None = None  # when the token refresher should look at it again
 
 
 class RefreshPlan(CamelModel):
@@ -57,17 +58,17 @@ class FindExpiringInput(CamelModel):
     as_of: UtcDatetime
 
 
-class FindExpiringResult(CamelModel):
-    due: list[CredentialRef] = Field(default_factory=list)
-    more: bool = False  # more were due than one generation takes
-    next_expiry: UtcDatetime | None = None  # earliest expiry among refreshable credentials not due yet
-    plan: RefreshPlan
-
-
 class RefreshDueInput(CredentialRef):
     """Refresh this credential if it expires before ``due_before``."""
 
     due_before: UtcDatetime
+
+
+class FindExpiringResult(CamelModel):
+    due: list[RefreshDueInput] = Field(default_factory=list)
+    more: bool = False  # more were due than one generation takes
+    next_due_at: UtcDatetime | None = None  # the soonest refresh time among credentials not due yet
+    plan: RefreshPlan
 
 
 class RefresherState(CamelModel):

@@ -12,7 +12,6 @@ never a token.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import timedelta
 from typing import Any
 
 import azure.durable_functions as df
@@ -21,13 +20,12 @@ from activities.credentials import find_expiring_credentials, refresh_due_creden
 from credentials.models import (
     FindExpiringInput,
     FindExpiringResult,
-    RefreshDueInput,
     RefresherState,
     RefreshOutcome,
     RefreshPlan,
     RefreshResult,
 )
-from credentials.plan import earliest_expiry, next_check_at
+from credentials.plan import earliest_due, next_check_at
 
 REFRESHER_INSTANCE_ID = "token-refresher"
 REFRESHER_NAME = "token_refresher"
@@ -39,30 +37,26 @@ bp = df.Blueprint()
 
 
 def _generation(context: df.DurableOrchestrationContext):  # type: ignore[no-untyped-def]
-    """One generation's work; returns (plan, outcomes, next_expiry, more_due)."""
-    as_of = context.current_utc_datetime
+    """One generation's work; returns (plan, outcomes, next_due_at, more_due)."""
     found = FindExpiringResult.model_validate((yield context.call_activity(
-        find_expiring_credentials, FindExpiringInput(as_of=as_of).to_wire())))
-    due_before = as_of + timedelta(seconds=found.plan.threshold_seconds)
-    tasks = [context.call_activity(refresh_due_credential, RefreshDueInput(
-        tenant_id=ref.tenant_id, integration_id=ref.integration_id, due_before=due_before).to_wire())
-        for ref in found.due]
+        find_expiring_credentials, FindExpiringInput(as_of=context.current_utc_datetime).to_wire())))
+    tasks = [context.call_activity(refresh_due_credential, item.to_wire()) for item in found.due]
     results: list[Any] = (yield context.task_all(tasks)) if tasks else []
     outcomes = [RefreshOutcome.model_validate(r) for r in results]
-    return found.plan, outcomes, found.next_expiry, found.more
+    return found.plan, outcomes, found.next_due_at, found.more
 
 
 @bp.orchestration_trigger(context_name="context")
 def token_refresher(context: df.DurableOrchestrationContext):  # type: ignore[no-untyped-def]
     state = RefresherState.model_validate(context.get_input() or {})
     try:
-        plan, outcomes, next_expiry, more = yield from _generation(context)
+        plan, outcomes, next_due_at, more = yield from _generation(context)
         failed = any(o.result == RefreshResult.TRANSIENT_FAILURE for o in outcomes)
     except Exception:  # noqa: BLE001 - the SDK raises plain Exception for a failed activity; stay alive
-        plan, outcomes, next_expiry, more, failed = FALLBACK_PLAN, [], None, False, True
+        plan, outcomes, next_due_at, more, failed = FALLBACK_PLAN, [], None, False, True
     failures = state.failures + 1 if failed else 0
     now = context.current_utc_datetime
-    fire_at = next_check_at(now, plan, earliest_expiry(next_expiry, outcomes), failures, more)
+    fire_at = next_check_at(now, plan, earliest_due(next_due_at, outcomes), failures, more)
     counts = Counter(o.result.value for o in outcomes)
     refreshed = counts.get(RefreshResult.REFRESHED.value, 0)
     context.set_custom_status({

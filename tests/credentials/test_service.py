@@ -49,7 +49,8 @@ def grant(n: int) -> tuple[int, dict[str, Any]]:
 
 @pytest.fixture
 def added(harness: Harness) -> Harness:
-    harness.add("sf1", credential(harness, expires_in=600), integration_body("https://acme.example.test"))
+    integration = integration_body("https://acme.example.test").with_server_fields(next_sync_at=harness.clock())
+    harness.add("sf1", credential(harness, expires_in=600), integration)
     return harness
 
 
@@ -93,6 +94,7 @@ async def test_invalid_grant_marks_needs_reauth_and_saving_again_resumes(added: 
     assert integration is not None and integration.state == IntegrationState.NEEDS_REAUTH
     assert integration.state_reason and "re-authorize" in integration.state_reason
     assert added.stores.audit.list(TENANT, "alert.credential_needs_reauth")
+    assert added.stores.integrations.list_due(added.clock() + timedelta(days=1), 10) == []  # scheduler skips it
     with pytest.raises(errors.InvalidGrant):
         added.service().open(TENANT, "sf1")
     # The refresher leaves it alone until a person re-supplies the credential.
@@ -104,6 +106,8 @@ async def test_invalid_grant_marks_needs_reauth_and_saving_again_resumes(added: 
     assert meta is not None and meta.status == CredentialStatus.ACTIVE
     assert integration is not None and (integration.state, integration.state_reason) == (IntegrationState.ACTIVE,
                                                                                          None)
+    due = added.stores.integrations.list_due(added.clock() + timedelta(days=1), 10)
+    assert [i.integration_id for i in due] == ["sf1"]  # scheduled syncs resume
     assert (await refresh(added, TokenEndpoint(grant(2)))).result == RefreshResult.REFRESHED
 
 
