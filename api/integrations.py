@@ -1,0 +1,113 @@
+"""Integrations: `PUT/GET/DELETE /api/tenants/{tenantId}/integrations/{integrationId}` and the list.
+
+The client owns the configuration; the server owns the state (``state``, ``lastSyncAt``,
+``nextSyncAt``, the sync lease ``activeRunId``...). Values a client sends for server fields are
+dropped before validation, so a GET body can be edited and PUT back as is.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import azure.durable_functions as df
+import azure.functions as func
+from pydantic.alias_generators import to_camel
+
+from api.credentials import credential_service
+from api.http import (
+    NotFound,
+    api_errors,
+    etag_headers,
+    json_response,
+    no_content,
+    read_json,
+    require_object,
+    route_id,
+    tenant_id,
+    validate,
+)
+from core.models import Integration
+from core.models.integration import SERVER_FIELDS
+from core.schedules import next_sync_at
+from services import get_services
+from stores.errors import StaleETag
+
+bp = df.Blueprint()
+
+ROUTE = "tenants/{tenantId}/integrations/{integrationId}"
+_SERVER_KEYS = frozenset({*SERVER_FIELDS, *(to_camel(f) for f in SERVER_FIELDS)})
+_REPLACE_ATTEMPTS = 5  # a sync finishing meanwhile changes the ETag; re-read and apply again
+
+
+def _configuration(body: Any) -> Integration:
+    fields = {k: v for k, v in require_object(body).items() if k not in _SERVER_KEYS}
+    return validate(Integration, fields)
+
+
+def _create(tenant: str, integration_id: str, config: Integration, now: datetime) -> Integration:
+    first = next_sync_at(config.sync_frequency, None, now)
+    new = config.with_server_fields(created_at=now, updated_at=now, next_sync_at=first)
+    saved, _ = get_services().stores.integrations.put(tenant, integration_id, new)
+    return saved
+
+
+def _replace(tenant: str, integration_id: str, current: Integration, config: Integration, now: datetime
+             ) -> Integration:
+    """The new configuration over the current server state (kept: state, lastSyncAt, the lease...)."""
+    changes = config.model_dump(exclude=set(SERVER_FIELDS))
+    changes["updated_at"] = now
+    if config.sync_frequency != current.sync_frequency:
+        changes["next_sync_at"] = next_sync_at(config.sync_frequency, current.last_sync_at, now)
+    return get_services().stores.integrations.update(tenant, integration_id, changes, if_match=current.etag)
+
+
+@bp.route(route=ROUTE, methods=["PUT"])
+@api_errors
+def integrations_put(req: func.HttpRequest) -> func.HttpResponse:
+    """Create (201) or replace (200) an integration's configuration."""
+    tenant, integration_id = tenant_id(req), route_id(req, "integrationId")
+    config = _configuration(read_json(req))
+    store = get_services().stores.integrations
+    for _ in range(_REPLACE_ATTEMPTS):
+        now = datetime.now(UTC)
+        current = store.get(tenant, integration_id)
+        if current is None:
+            saved = _create(tenant, integration_id, config, now)
+            return json_response(saved.to_wire(), 201, etag_headers(saved.etag))
+        try:
+            saved = _replace(tenant, integration_id, current, config, now)
+        except StaleETag:
+            continue
+        return json_response(saved.to_wire(), 200, etag_headers(saved.etag))
+    raise StaleETag("the integration kept changing")
+
+
+@bp.route(route=ROUTE, methods=["GET"])
+@api_errors
+def integrations_get(req: func.HttpRequest) -> func.HttpResponse:
+    """The integration with its ``state``, ``lastSyncAt`` and ``nextSyncAt``."""
+    found = get_services().stores.integrations.get(tenant_id(req), route_id(req, "integrationId"))
+    if found is None:
+        raise NotFound("no such integration")
+    return json_response(found.to_wire(), headers=etag_headers(found.etag))
+
+
+@bp.route(route="tenants/{tenantId}/integrations", methods=["GET"])
+@api_errors
+def integrations_list(req: func.HttpRequest) -> func.HttpResponse:
+    items = get_services().stores.integrations.list(tenant_id(req))
+    return json_response({"items": [i.to_wire() for i in items]})
+
+
+@bp.route(route=ROUTE, methods=["DELETE"])
+@api_errors
+def integrations_delete(req: func.HttpRequest) -> func.HttpResponse:
+    """Remove the integration, its cursors and its credential (secret and metadata); runs stay as history."""
+    tenant, integration_id = tenant_id(req), route_id(req, "integrationId")
+    stores = get_services().stores
+    if not stores.integrations.delete(tenant, integration_id):
+        raise NotFound("no such integration")
+    stores.sync_state.delete_for_integration(tenant, integration_id)
+    credential_service().delete(tenant, integration_id)
+    return no_content()
