@@ -56,6 +56,13 @@ class HsRecord:
         return out
 
 
+def _property_text(value: Any) -> str | None:
+    """HubSpot stores every property as a string; an empty string clears it."""
+    if value is None or value == "":
+        return None
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
 class ObjectTable:
     """All records of one type, ordered by id (ids only grow), archived ones kept."""
 
@@ -91,8 +98,7 @@ class ObjectTable:
             if name not in self.spec.properties:
                 raise ValidationError(f'Property values were not valid: Property "{name}" does not exist',
                                       errorType="PROPERTY_DOESNT_EXIST")
-            out[name] = None if value is None or value == "" else str(value).lower() if isinstance(value, bool) \
-                else str(value)
+            out[name] = _property_text(value)
         return out
 
     def live(self, record_id: int) -> HsRecord:
