@@ -100,25 +100,32 @@ def _field_path(loc: tuple[int | str, ...]) -> tuple[str, bool]:
     return "".join(parts), dropped_member
 
 
+def _message(error: Any) -> str:
+    message = str(error["msg"])
+    return message[len("Value error, "):] if message.startswith("Value error, ") else message
+
+
 def validation_details(exc: ValidationError) -> list[dict[str, str]]:
     """One ``{"field": "entityMappings[0].direction", "message": ...}`` per bad field, for a 422.
 
     The input value is deliberately left out: it may be a secret.
     """
-    details: list[dict[str, str]] = []
-    seen: set[str] = set()
+    entries: list[tuple[str, bool, str]] = []
     for error in exc.errors(include_url=False, include_input=False):
-        field, dropped_member = _field_path(tuple(error["loc"]))
+        field, union_member = _field_path(tuple(error["loc"]))
         if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
             # The discriminator itself is the bad field.
             tag = str(error.get("ctx", {}).get("discriminator", "type")).strip("'")
             field = f"{field}.{tag}" if field else tag
-        field = field or "body"
-        if dropped_member and field in seen:
-            continue  # one message per field is enough when every union member failed
+        entries.append((field or "body", union_member, _message(error)))
+    # When every member of a union failed, report the member that got furthest
+    # (``transform[1]`` over ``transform``) and one message per field.
+    member_fields = {field for field, member, _ in entries if member}
+    details: list[dict[str, str]] = []
+    seen: set[str] = set()
+    for field, member, message in entries:
+        if member and (field in seen or any(f.startswith((f"{field}[", f"{field}.")) for f in member_fields)):
+            continue
         seen.add(field)
-        message = error["msg"]
-        if message.startswith("Value error, "):
-            message = message[len("Value error, "):]
         details.append({"field": field, "message": message})
     return details

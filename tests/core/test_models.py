@@ -143,6 +143,16 @@ def test_invalid_config_names_the_field(body: dict, field: str) -> None:
     assert field in fields, fields
 
 
+def test_a_failed_union_reports_its_most_specific_member_once() -> None:
+    body = _with("entityMappings.0.fieldMappings.1.transform", ["trim", "bogus"])
+    with pytest.raises(ValidationError) as caught:
+        Integration.model_validate(body)
+    assert [d["field"] for d in validation_details(caught.value)] == [f"{FIELD_1}.transform[1]"]
+    with pytest.raises(ValidationError) as caught:
+        Integration.model_validate(_with("entityMappings.0.fieldMappings.1.transform", "bogus"))
+    assert [d["field"] for d in validation_details(caught.value)] == [f"{FIELD_1}.transform"]
+
+
 def test_missing_required_fields_are_each_named() -> None:
     with pytest.raises(ValidationError) as caught:
         Integration.model_validate({})
