@@ -19,6 +19,15 @@ class UpsertCounts:
 
 
 @dataclass(frozen=True, slots=True)
+class LinkInfo:
+    """A shard's link to one external record, read without loading the shard."""
+
+    shard_id: str
+    content_hash: str | None
+    deleted: bool
+
+
+@dataclass(frozen=True, slots=True)
 class ShardPage:
     items: list[Shard]
     continuation_token: str | None
@@ -71,6 +80,11 @@ class ShardStore(Protocol):
     def find_by_external_ids(
         self, tenant_id: str, integration_id: str, external_ids: Sequence[str]
     ) -> dict[str, Shard]: ...
+
+    def find_links(self, tenant_id: str, integration_id: str, external_ids: Sequence[str]) -> dict[str, LinkInfo]:
+        """The links of these external ids (soft-deleted shards included), without loading shards:
+        enough to recognise unchanged records by content hash before loading the changed ones."""
+        ...
 
     def find_by_keys(self, tenant_id: str, shard_type_id: str, key_name: str, values: Sequence[str]) -> list[Shard]: ...
 

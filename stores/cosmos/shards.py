@@ -15,7 +15,7 @@ from stores.cosmos.client import read_or_none, strip_system, translated
 from stores.cosmos.shard_docs import SEP, from_item, index_of, key_entry, link, to_doc
 from stores.errors import RecordNotFound, StaleETag
 from stores.fields import checked_name
-from stores.shards import PageIndex, ShardPage, UpsertCounts
+from stores.shards import LinkInfo, PageIndex, ShardPage, UpsertCounts
 from stores.tokens import chunks, wire_time
 
 BATCH = 100  # Cosmos's transactional batch limit
@@ -133,6 +133,22 @@ class CosmosShardStore:
                 if rel.integration_id == integration_id and rel.external_id in wanted:
                     result[rel.external_id] = shard
         return result
+
+    def find_links(self, tenant_id: str, integration_id: str, external_ids: Sequence[str]) -> dict[str, LinkInfo]:
+        wanted = set(external_ids)
+        found: dict[str, LinkInfo] = {}
+        sql = (
+            "SELECT c.id, c.deletedAt, c.externalRelationships FROM c JOIN l IN c.ix.links "
+            "WHERE c.tenantId = @t AND ARRAY_CONTAINS(@links, l)"
+        )
+        with translated():
+            for part in chunks([link(integration_id, e) for e in wanted], LOOKUP_CHUNK):
+                for item in self._query(sql, tenant_id, links=list(part)):
+                    for rel in item["externalRelationships"]:
+                        if rel["integrationId"] == integration_id and rel["externalId"] in wanted:
+                            found[rel["externalId"]] = LinkInfo(item["id"], rel.get("contentHash"),
+                                                                item.get("deletedAt") is not None)
+        return found
 
     def find_by_keys(self, tenant_id: str, shard_type_id: str, key_name: str, values: Sequence[str]) -> list[Shard]:
         """Live shards indexed under any of ``values`` for ``key_name``, each once."""

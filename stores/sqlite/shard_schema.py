@@ -1,9 +1,12 @@
 """Tables of the SQLite shard store.
 
 ``shards`` holds the document; ``shard_links`` one row per external relationship (the dedup
-look-up by external id, and the per-integration ``last_seen_run_id`` that full syncs stamp to
-detect deletions without holding every id in memory); ``shard_keys`` the dedup index values.
+look-up by external id, its content hash so unchanged records are recognised without loading
+the shard, and the per-integration ``last_seen_run_id`` that full syncs stamp to detect
+deletions without holding every id in memory); ``shard_keys`` the dedup index values.
 """
+
+import sqlite3
 
 SHARD_SCHEMA = """
 CREATE TABLE IF NOT EXISTS shards (
@@ -13,13 +16,20 @@ CREATE TABLE IF NOT EXISTS shards (
 CREATE INDEX IF NOT EXISTS shards_by_type ON shards (tenant_id, shard_type_id, id);
 CREATE TABLE IF NOT EXISTS shard_links (
     tenant_id TEXT NOT NULL, integration_id TEXT NOT NULL, external_id TEXT NOT NULL,
-    shard_id TEXT NOT NULL, system TEXT NOT NULL, last_seen_run_id TEXT,
+    shard_id TEXT NOT NULL, system TEXT NOT NULL, last_seen_run_id TEXT, content_hash TEXT,
     PRIMARY KEY (tenant_id, integration_id, external_id)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS shard_links_by_shard ON shard_links (tenant_id, shard_id);
-CREATE INDEX IF NOT EXISTS shard_links_by_system ON shard_links (tenant_id, system, external_id);
+DROP INDEX IF EXISTS shard_links_by_system;
 CREATE TABLE IF NOT EXISTS shard_keys (
     tenant_id TEXT NOT NULL, shard_type_id TEXT NOT NULL, key_name TEXT NOT NULL,
     key_value TEXT NOT NULL, shard_id TEXT NOT NULL,
     PRIMARY KEY (tenant_id, shard_type_id, key_name, key_value, shard_id)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS shard_keys_by_shard ON shard_keys (tenant_id, shard_id, key_name);
 """
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Bring a database created by an earlier version up to this schema."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(shard_links)")}
+    if "content_hash" not in columns:
+        conn.execute("ALTER TABLE shard_links ADD COLUMN content_hash TEXT")

@@ -69,14 +69,14 @@ def _write_links(conn: sqlite3.Connection, tenant_id: str, shards: Sequence[Shar
     run_for = index.integration_id if index is not None and index.run_id is not None else None
     rows = [
         (tenant_id, rel.integration_id, rel.external_id, s.id, rel.system,
-         index.run_id if index is not None and rel.integration_id == run_for else None)
+         index.run_id if index is not None and rel.integration_id == run_for else None, rel.content_hash)
         for s in shards
         for rel in s.external_relationships
     ]
     conn.executemany(
-        "INSERT INTO shard_links (tenant_id, integration_id, external_id, shard_id, system, last_seen_run_id) "
-        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, integration_id, external_id) DO UPDATE SET "
-        "shard_id = excluded.shard_id, system = excluded.system, "
+        "INSERT INTO shard_links (tenant_id, integration_id, external_id, shard_id, system, last_seen_run_id, "
+        "content_hash) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, integration_id, external_id) DO UPDATE "
+        "SET shard_id = excluded.shard_id, system = excluded.system, content_hash = excluded.content_hash, "
         "last_seen_run_id = COALESCE(excluded.last_seen_run_id, shard_links.last_seen_run_id)",
         rows,
     )

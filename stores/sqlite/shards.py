@@ -8,9 +8,9 @@ from typing import Any
 
 from core.models import Shard
 from stores.errors import RecordExists, RecordNotFound, StaleETag
-from stores.shards import PageIndex, ShardPage, UpsertCounts
+from stores.shards import LinkInfo, PageIndex, ShardPage, UpsertCounts
 from stores.sqlite.connection import SqliteDatabase
-from stores.sqlite.shard_schema import SHARD_SCHEMA
+from stores.sqlite.shard_schema import SHARD_SCHEMA, migrate
 from stores.sqlite.shard_writes import IN_CHUNK, existing_ids, page_etag_prefix, remove_shard_rows, write_shards
 from stores.tokens import chunks, decode_after, encode_after, wire_time
 
@@ -29,6 +29,7 @@ class SqliteShardStore:
     def __init__(self, db: SqliteDatabase) -> None:
         self._db = db
         db.ensure_schema("shards", SHARD_SCHEMA)
+        migrate(db.connection())
 
     def get(self, tenant_id: str, shard_id: str) -> Shard | None:
         row = self._db.connection().execute(
@@ -124,6 +125,19 @@ class SqliteShardStore:
                 (tenant_id, integration_id, *part),
             )
             found.update((ext, _load(body, etag)) for ext, body, etag in rows)
+        return found
+
+    def find_links(self, tenant_id: str, integration_id: str, external_ids: Sequence[str]) -> dict[str, LinkInfo]:
+        found: dict[str, LinkInfo] = {}
+        conn = self._db.connection()
+        for part in chunks(list(external_ids), IN_CHUNK):
+            rows = conn.execute(
+                "SELECT l.external_id, l.shard_id, l.content_hash, s.deleted FROM shard_links l JOIN shards s "
+                "ON s.tenant_id = l.tenant_id AND s.id = l.shard_id "
+                f"WHERE l.tenant_id = ? AND l.integration_id = ? AND l.external_id IN ({','.join('?' * len(part))})",
+                (tenant_id, integration_id, *part),
+            )
+            found.update((ext, LinkInfo(shard_id, digest, bool(deleted))) for ext, shard_id, digest, deleted in rows)
         return found
 
     def find_by_keys(self, tenant_id: str, shard_type_id: str, key_name: str, values: Sequence[str]) -> list[Shard]:

@@ -60,3 +60,18 @@ def test_concurrent_page_writers(tmp_path: Path) -> None:
     count = db.connection().execute("SELECT COUNT(*) FROM shards").fetchone()[0]
     assert count == 4 * 5 * 200
     db.close()
+
+
+def test_opens_a_database_from_before_link_hashes(tmp_path: Path) -> None:
+    db = SqliteDatabase(tmp_path / "old.db")
+    db.connection().executescript(
+        "CREATE TABLE shard_links (tenant_id TEXT NOT NULL, integration_id TEXT NOT NULL, external_id TEXT NOT NULL,"
+        " shard_id TEXT NOT NULL, system TEXT NOT NULL, last_seen_run_id TEXT,"
+        " PRIMARY KEY (tenant_id, integration_id, external_id)) WITHOUT ROWID;"
+    )
+    store = SqliteShardStore(db)
+    shard = Shard(id="s1", tenant_id="t1", shard_type_id="account", external_relationships=[
+        ExternalRelationship(system="salesforce", integration_id="i1", external_id="e1", content_hash="h1")])
+    store.upsert_many("t1", [shard])
+    assert store.find_links("t1", "i1", ["e1"])["e1"].content_hash == "h1"
+    db.close()

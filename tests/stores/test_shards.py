@@ -27,7 +27,8 @@ def shard(n: int, tenant: str = "t1", integration: str = "i1", type_id: str = "a
         id=f"s{n}", tenant_id=tenant, shard_type_id=type_id,
         structured_data={"name": f"n{n}", **data},
         external_relationships=[ExternalRelationship(system="salesforce", integration_id=integration,
-                                                     external_id=f"e{n}", last_synced_at=NOW)],
+                                                     external_id=f"e{n}", last_synced_at=NOW,
+                                                     content_hash=f"h{n}")],
         created_at=NOW, updated_at=NOW,
     )
 
@@ -70,6 +71,16 @@ def test_upsert_many_counts_and_lookup(store: ShardStore) -> None:
     assert store.find_by_external_ids("t1", "other-integration", ["e0"]) == {}
     with pytest.raises(ValueError):
         store.upsert_many("t1", [shard(9, tenant="t2")])
+
+
+def test_find_links_reads_hashes_without_shards(store: ShardStore) -> None:
+    store.upsert_many("t1", [shard(n) for n in range(3)])
+    store.delete("t1", "s2", soft=True, now=NOW)
+    links = store.find_links("t1", "i1", ["e0", "e2", "e9"])
+    assert sorted(links) == ["e0", "e2"]
+    assert links["e0"].shard_id == "s0" and links["e0"].content_hash == "h0" and not links["e0"].deleted
+    assert links["e2"].deleted
+    assert store.find_links("t2", "i1", ["e0"]) == {}
 
 
 def test_query_filters_and_continuation(store: ShardStore) -> None:
