@@ -3,6 +3,7 @@ scheduler's cross-tenant due list."""
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Protocol
@@ -35,7 +36,7 @@ class IntegrationStore(Protocol):
         """
         ...
 
-    def list_due(self, now: datetime, limit: int) -> list[Integration]:
+    def list_due(self, now: datetime, limit: int) -> builtins.list[Integration]:
         """Active integrations of every tenant with ``nextSyncAt <= now``: high, normal, low
         priority first, then the most overdue."""
         ...
@@ -84,7 +85,7 @@ class DocumentIntegrationStore:
         )
         return from_stored(Integration, saved)
 
-    def list_due(self, now: datetime, limit: int) -> list[Integration]:
+    def list_due(self, now: datetime, limit: int) -> builtins.list[Integration]:
         due = self._docs.query(
             None,
             [Cond("ix.state", "=", IntegrationState.ACTIVE.value), Cond("ix.due", "<=", sortable_time(now))],

@@ -70,7 +70,7 @@ class CosmosShardStore:
                 sql, parameters=parameters, partition_key=tenant_id, max_item_count=limit
             ).by_page(continuation_token)
             items = [from_item(item) for item in next(pager, [])]
-            token = pager.continuation_token
+            token = pager.continuation_token  # type: ignore[attr-defined]
         return ShardPage(items, token or None)
 
     def create(self, tenant_id: str, shard: Shard) -> Shard:
