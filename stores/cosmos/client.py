@@ -86,11 +86,22 @@ def translated() -> Iterator[None]:
     except cosmos_errors.CosmosAccessConditionFailedError as exc:
         raise StaleETag(str(exc.message)) from exc
     except cosmos_errors.CosmosHttpResponseError as exc:
-        if exc.status_code in _RETRYABLE_STATUS:
-            raise StoreUnavailable(f"cosmos status {exc.status_code}") from exc
-        raise StoreError(f"cosmos status {exc.status_code}: {exc.message}") from exc
+        raise _by_status(exc.status_code, str(exc.message)) from exc
+    except cosmos_errors.CosmosBatchOperationError as exc:
+        # A transactional batch fails as a whole; the failing operation's status says why.
+        failed = exc.operation_responses[exc.error_index] if exc.operation_responses else {}
+        raise _by_status(failed.get("statusCode", exc.status_code), f"batch operation {exc.error_index}") from exc
     except (ServiceRequestError, ServiceResponseError) as exc:
         raise StoreUnavailable(f"cosmos unreachable: {exc}") from exc
+
+
+def _by_status(status: int | None, message: str) -> StoreError:
+    mapped: dict[int, type[StoreError]] = {404: RecordNotFound, 409: RecordExists, 412: StaleETag}
+    if status in mapped:
+        return mapped[status](message)
+    if status in _RETRYABLE_STATUS:
+        return StoreUnavailable(f"cosmos status {status}")
+    return StoreError(f"cosmos status {status}: {message}")
 
 
 def read_or_none(container: ContainerProxy, tenant_id: str, item_id: str) -> dict[str, Any] | None:
