@@ -7,7 +7,7 @@ import random
 import pytest
 from pydantic import SecretStr
 
-from webhooks import Accepted, Challenge, Malformed, ParseContext, ParsedDelivery, RawRequest, parse, verify
+from webhooks import Accepted, Challenge, Malformed, ParseContext, ParsedDelivery, RawRequest, parse, receive, verify
 from webhooks.config import (
     DriveChannelConfig,
     GenericHmacConfig,
@@ -24,7 +24,7 @@ from webhooks.config import (
     ZoomConfig,
 )
 
-from .helpers import NOW, NOW_TS, URL
+from .helpers import NOW, NOW_TS, URL, hmac_hex
 
 HEADERS = [
     "X-Hub-Signature-256", "X-Slack-Signature", "X-Slack-Request-Timestamp", "X-HubSpot-Signature-v3",
@@ -35,7 +35,8 @@ HEADERS = [
 BODIES = [
     b"", b"{}", b"[]", b"null", b'{"value":[{}]}', b'[{"eventId":1}]', b'{"type":"url_verification"}',
     b'{"event":"endpoint.url_validation","payload":{"plainToken":1}}', b'{"verification_token":5}',
-    b"<a/>", b"\xff\xfe\x00", b'{"message":{"data":7}}', b"[" * 50 + b"]" * 50, b'{"a":' * 30 + b"1" + b"}" * 30,
+    b"<a/>", b"\xff\xfe\x00", b'{"message":{"data":7}}', b"[" * 50 + b"]" * 50, b"[" * 300_000,
+    b'{"a":' * 30 + b"1" + b"}" * 30,
 ]
 VALUES = ["", " ", "v0=", "sha256=", "t=,v1=", "t=1,v1=zz", "Bearer", "Bearer a.b.c", "eyJ.eyJ.sig",
           "\udcff", "\ud800x", str(NOW_TS), str(NOW_TS * 1000), "9" * 40, "-1", "1e9", "v0=" + "0" * 64,
@@ -67,3 +68,20 @@ def test_random_requests_neither_raise_nor_pass(config):
             # Only Graph's validation echo and Drive's sync answer are reachable without a secret-derived value.
             assert config.scheme in {"microsoft_graph", "google_drive"}
         assert isinstance(parse(config, req, CTX), ParsedDelivery | Malformed)
+
+
+DEEP = b'{"a":' * 200_000 + b"1" + b"}" * 200_000
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=lambda c: c.scheme)
+def test_deeply_nested_bodies_are_malformed_not_a_crash(config):
+    assert isinstance(parse(config, RawRequest.build("POST", URL, {}, DEEP), CTX), Malformed | ParsedDelivery)
+
+
+@pytest.mark.parametrize("config", [GitHubConfig(secret=SecretStr("k")), StripeConfig(secret=SecretStr("k"))],
+                         ids=lambda c: c.scheme)
+def test_deeply_nested_signed_body_is_malformed(config):
+    signature = hmac_hex("k", f"{NOW_TS}.".encode() + DEEP) if config.scheme == "stripe" else hmac_hex("k", DEEP)
+    headers = {"X-Hub-Signature-256": "sha256=" + signature, "X-GitHub-Event": "issues",
+               "Stripe-Signature": f"t={NOW_TS},v1={signature}"}
+    assert isinstance(receive(config, RawRequest.build("POST", URL, headers, DEEP), CTX), Malformed)

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from typing import Any
 
 from ..events import Operation, ParseContext, ParsedDelivery, SignalKind
 from ..request import RawRequest
 from ..results import Malformed
 from ..schemes import google_drive
-from ..schemes._json import json_object, object_field
+from ..schemes._json import json_object, load_json, object_field
 from ..schemes.google_drive import DriveChannelConfig
 from ..schemes.google_pubsub import PubSubConfig
 from ._common import text
@@ -71,10 +70,8 @@ def _decode(data: Any) -> Any:
         raw = base64.b64decode(data.encode("ascii"), validate=True)
     except (binascii.Error, UnicodeEncodeError):
         return Malformed("Pub/Sub message data is not valid base64")
-    try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        return {"base64": data}
+    document = load_json(raw)
+    return document if document is not None else {"base64": data}
 
 
 def _subscription(request: RawRequest) -> str | None:

@@ -6,13 +6,12 @@ become events keyed by their event or trigger id.
 
 from __future__ import annotations
 
-import json
 from urllib.parse import parse_qsl
 
 from ..events import Operation, ParseContext, ParsedDelivery, iso_from_unix
 from ..request import RawRequest
 from ..results import Malformed
-from ..schemes._json import json_object
+from ..schemes._json import json_object, load_json
 from ..schemes.slack import SlackConfig
 from ._common import dig, text
 
@@ -35,12 +34,9 @@ def parse(config: SlackConfig, request: RawRequest, ctx: ParseContext) -> Parsed
     except UnicodeDecodeError:
         return Malformed("Slack body is neither JSON nor UTF-8 form data")
     if "payload" in form:
-        try:
-            payload = json.loads(form["payload"])
-        except ValueError:
-            return Malformed("Slack interaction payload is not JSON")
+        payload = load_json(form["payload"])
         trigger = text(payload.get("trigger_id")) if isinstance(payload, dict) else None
-        if trigger is None:
+        if not isinstance(payload, dict) or trigger is None:
             return Malformed("Slack interaction payload has no trigger_id")
         return ParsedDelivery(events=(ctx.event(
             "slack.interaction", "interaction", trigger, Operation.CREATE, payload),))

@@ -6,11 +6,14 @@ import json
 from typing import Any
 
 
-def load_json(body: bytes) -> Any | None:
-    """The decoded JSON document, or None when the body is not JSON."""
+def load_json(body: bytes | str) -> Any | None:
+    """The decoded JSON document, or None when the body is not JSON.
+
+    ``RecursionError`` is caught too: a body of a million ``[`` is valid input to an attacker.
+    """
     try:
         return json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None
 
 
