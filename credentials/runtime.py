@@ -21,24 +21,34 @@ from stores.documents import DocumentCollection
 from stores.factory import SQLITE_FILE, Stores, build_stores
 
 
+def _cosmos_client(settings: Settings) -> Any:
+    from stores.cosmos.client import build_client
+
+    if settings.cosmos_endpoint is None:
+        raise ValueError("cosmos_endpoint is required for the cosmos record store")
+    if settings.cosmos_key is not None:
+        return build_client(settings.cosmos_endpoint, settings.cosmos_key.get_secret_value(),
+                            verify_tls=settings.cosmos_verify_tls)
+    from azure.identity import DefaultAzureCredential
+
+    return build_client(settings.cosmos_endpoint, DefaultAzureCredential(), verify_tls=settings.cosmos_verify_tls)
+
+
 def lease_collection(settings: Settings, cosmos_client: Any | None = None) -> DocumentCollection:
-    """The ``credential_leases`` collection on the record-store backend ``settings`` names."""
+    """The ``credential_leases`` collection on the record-store backend ``settings`` names
+    (a table in the SQLite file, or a container partitioned by tenant, created if missing)."""
     if settings.record_store == RecordStoreBackend.COSMOS:
-        from stores.cosmos.client import CosmosDatabase, build_client
+        from azure.cosmos import PartitionKey
+
+        from stores.cosmos.client import PARTITION_KEY_PATH, translated
         from stores.cosmos.collection import CosmosCollection
 
-        if cosmos_client is None:
-            if settings.cosmos_endpoint is None:
-                raise ValueError("cosmos_endpoint is required for the cosmos record store")
-            key = settings.cosmos_key.get_secret_value() if settings.cosmos_key is not None else None
-            if key is None:
-                from azure.identity import DefaultAzureCredential
-
-                cosmos_client = build_client(settings.cosmos_endpoint, DefaultAzureCredential(),
-                                             verify_tls=settings.cosmos_verify_tls)
-            else:
-                cosmos_client = build_client(settings.cosmos_endpoint, key, verify_tls=settings.cosmos_verify_tls)
-        return CosmosCollection(CosmosDatabase(cosmos_client, settings.cosmos_database).container(LEASE_COLLECTION))
+        client = cosmos_client if cosmos_client is not None else _cosmos_client(settings)
+        with translated():
+            database = client.create_database_if_not_exists(settings.cosmos_database)
+            container = database.create_container_if_not_exists(
+                LEASE_COLLECTION, partition_key=PartitionKey(path=PARTITION_KEY_PATH))
+        return CosmosCollection(container)
     from stores.sqlite.collection import SqliteCollection
     from stores.sqlite.connection import SqliteDatabase
 

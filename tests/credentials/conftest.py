@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,12 +17,13 @@ import pytest
 
 from core.models import Integration
 from core.models.credentials import parse_credential
-from core.settings import Settings
+from core.settings import RecordStoreBackend, Settings
 from credentials.runtime import build_credential_service, lease_collection
 from credentials.service import CredentialService
 from sandbox.app import DEFAULT_CLIENTS
 from stores.factory import Stores, build_stores
 from tests.conftest import ROOT
+from tests.stores.conftest import cosmos, cosmos_client  # noqa: F401 - the local Cosmos server fixtures
 
 LISTENING = re.compile(r"sandbox listening on (http://127\.0\.0\.1:\d+)")
 TENANT = "acme"
@@ -122,17 +124,20 @@ def integration_body(sandbox_url: str, provider: str = "salesforce") -> Integrat
 
 
 class Harness:
-    """Real stores (SQLite + local secrets) in a temp dir and services built over them."""
+    """Real stores (SQLite or Cosmos, local secrets) in a temp dir and services built over them."""
 
-    def __init__(self, settings: Settings, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(self, settings: Settings, clock: Callable[[], datetime] | None = None,
+                 cosmos_handle: Any = None) -> None:
         self.settings = settings
-        self.stores: Stores = build_stores(settings)
+        self.cosmos_handle = cosmos_handle
+        self.stores: Stores = build_stores(settings, cosmos_client=cosmos_handle)
         self.clock: Callable[[], datetime] = clock or ManualClock()
 
     def service(self, transport: httpx.AsyncBaseTransport | None = None,
                 clock: Callable[[], datetime] | None = None) -> CredentialService:
-        return build_credential_service(self.settings, self.stores, lease_collection(self.settings),
-                                        clock=clock or self.clock, transport=transport)
+        leases = lease_collection(self.settings, self.cosmos_handle)
+        return build_credential_service(self.settings, self.stores, leases, clock=clock or self.clock,
+                                        transport=transport)
 
     def add(self, integration_id: str, credential: dict[str, Any], integration: Integration) -> None:
         self.stores.integrations.put(TENANT, integration_id, integration)
@@ -147,5 +152,20 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture
 def harness(settings: Settings) -> Iterator[Harness]:
     h = Harness(settings)
+    yield h
+    h.stores.close()
+
+
+@pytest.fixture(params=["sqlite", "cosmos"])
+def any_harness(request: pytest.FixtureRequest, settings: Settings) -> Iterator[Harness]:
+    """A harness on each record-store backend (Cosmos: the real client against the local server)."""
+    if request.param == "sqlite":
+        h = Harness(settings)
+    else:
+        server = request.getfixturevalue("cosmos")
+        cosmos_settings = settings.model_copy(update={
+            "record_store": RecordStoreBackend.COSMOS, "cosmos_endpoint": server.endpoint,
+            "cosmos_database": f"cred-{uuid.uuid4().hex[:12]}"})
+        h = Harness(cosmos_settings, cosmos_handle=request.getfixturevalue("cosmos_client"))
     yield h
     h.stores.close()

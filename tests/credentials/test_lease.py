@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from core.settings import RecordStoreBackend, Settings
 from credentials.lease import CredentialLeases, LeaseLost
+from credentials.runtime import lease_collection
+from stores.documents import DocumentCollection
 from stores.sqlite.collection import SqliteCollection
 from stores.sqlite.connection import SqliteDatabase
 from tests.credentials.conftest import ManualClock
@@ -18,10 +23,20 @@ def clock() -> ManualClock:
     return ManualClock(datetime(2026, 11, 30, 12, 0, tzinfo=UTC))
 
 
+@pytest.fixture(params=["sqlite", "cosmos"])
+def collections(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], DocumentCollection]:
+    """Makes independent handles on one lease collection (as separate workers would hold)."""
+    if request.param == "sqlite":
+        return lambda: SqliteCollection(SqliteDatabase(tmp_path / "db.sqlite"), "credential_leases")
+    settings = Settings(data_dir=tmp_path, record_store=RecordStoreBackend.COSMOS, cosmos_endpoint="https://x.test",
+                        cosmos_database=f"lease-{uuid.uuid4().hex[:12]}")
+    client = request.getfixturevalue("cosmos_client")
+    return lambda: lease_collection(settings, client)
+
+
 @pytest.fixture
-def leases(tmp_path: Path, clock: ManualClock) -> CredentialLeases:
-    return CredentialLeases(SqliteCollection(SqliteDatabase(tmp_path / "db.sqlite"), "credential_leases"),
-                            ttl_seconds=30, clock=clock)
+def leases(collections: Callable[[], DocumentCollection], clock: ManualClock) -> CredentialLeases:
+    return CredentialLeases(collections(), ttl_seconds=30, clock=clock)
 
 
 def test_one_holder_at_a_time_and_release_frees_it(leases: CredentialLeases) -> None:
@@ -50,12 +65,10 @@ def test_an_expired_lease_is_taken_over_and_the_old_holder_is_fenced(leases: Cre
     assert extended.until > taker.until or extended.etag != taker.etag
 
 
-def test_two_databases_on_one_file_see_the_same_lease(tmp_path: Path, clock: ManualClock) -> None:
-    # Two SqliteDatabase objects stand in for two worker processes sharing the record store.
-    a = CredentialLeases(SqliteCollection(SqliteDatabase(tmp_path / "db.sqlite"), "credential_leases"),
-                         ttl_seconds=30, clock=clock)
-    b = CredentialLeases(SqliteCollection(SqliteDatabase(tmp_path / "db.sqlite"), "credential_leases"),
-                         ttl_seconds=30, clock=clock)
+def test_two_handles_see_the_same_lease(collections: Callable[[], DocumentCollection], clock: ManualClock) -> None:
+    # Two independent handles stand in for two worker processes sharing the record store.
+    a = CredentialLeases(collections(), ttl_seconds=30, clock=clock)
+    b = CredentialLeases(collections(), ttl_seconds=30, clock=clock)
     held = a.try_acquire("t1", "i1")
     assert held is not None and b.try_acquire("t1", "i1") is None
     a.release(held)

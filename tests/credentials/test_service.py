@@ -48,10 +48,10 @@ def grant(n: int) -> tuple[int, dict[str, Any]]:
 
 
 @pytest.fixture
-def added(harness: Harness) -> Harness:
-    integration = integration_body("https://acme.example.test").with_server_fields(next_sync_at=harness.clock())
-    harness.add("sf1", credential(harness, expires_in=600), integration)
-    return harness
+def added(any_harness: Harness) -> Harness:
+    integration = integration_body("https://acme.example.test").with_server_fields(next_sync_at=any_harness.clock())
+    any_harness.add("sf1", credential(any_harness, expires_in=600), integration)
+    return any_harness
 
 
 async def refresh(harness: Harness, endpoint: TokenEndpoint, within: float = 3600) -> Any:
