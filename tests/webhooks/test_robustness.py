@@ -35,7 +35,7 @@ HEADERS = [
 BODIES = [
     b"", b"{}", b"[]", b"null", b'{"value":[{}]}', b'[{"eventId":1}]', b'{"type":"url_verification"}',
     b'{"event":"endpoint.url_validation","payload":{"plainToken":1}}', b'{"verification_token":5}',
-    b"<a/>", b"\xff\xfe\x00", b'{"message":{"data":7}}', b"[" * 50 + b"]" * 50, b"[" * 300_000,
+    b"<a/>", b"\xff\xfe\x00", b'{"message":{"data":7}}', b"[" * 50 + b"]" * 50, b"[" * 5_000,
     b'{"a":' * 30 + b"1" + b"}" * 30,
 ]
 VALUES = ["", " ", "v0=", "sha256=", "t=,v1=", "t=1,v1=zz", "Bearer", "Bearer a.b.c", "eyJ.eyJ.sig",
@@ -70,7 +70,7 @@ def test_random_requests_neither_raise_nor_pass(config):
         assert isinstance(parse(config, req, CTX), ParsedDelivery | Malformed)
 
 
-DEEP = b'{"a":' * 200_000 + b"1" + b"}" * 200_000
+DEEP = b'{"a":' * 5_000 + b"1" + b"}" * 5_000  # past the interpreter recursion limit
 
 
 @pytest.mark.parametrize("config", CONFIGS, ids=lambda c: c.scheme)
