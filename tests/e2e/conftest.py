@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -74,10 +73,7 @@ class Engine:
         return saved
 
     def sync(self, tenant: str, integration_id: str, mode: str = "incremental", timeout: float = 120) -> dict:
-        run_id = f"{tenant}.{integration_id}.{datetime.now(UTC):%Y%m%d%H%M%S%f}"
-        body = {"tenantId": tenant, "integrationId": integration_id, "runId": run_id, "mode": mode}
-        r = self.client.post(f"{MGMT}/orchestrators/sync_integration/{run_id}", json=body)
-        assert r.status_code == 202, r.text
+        run_id = self.start_sync(tenant, integration_id, mode)
         return wait_status(self.client, run_id, timeout=timeout)
 
     def ground_truth(self, obj: str) -> dict[str, dict[str, Any]]:
@@ -95,6 +91,23 @@ class Engine:
             token = page.continuation_token
             if not token:
                 return out
+
+    def restart(self, kill: bool = True) -> None:
+        """Stop devhost (SIGKILL by default) and start it again on the same task hub and data."""
+        if kill:
+            self.host.kill()
+        else:
+            self.host.stop()
+        self.host = DevhostProcess(self.host.app_root, self.host.data_dir, self.host.env).start()
+        self.client.close()
+        self.client = httpx.Client(base_url=self.host.url, timeout=30, headers={"x-functions-key": KEY})
+
+    def start_sync(self, tenant: str, integration_id: str, mode: str = "incremental") -> str:
+        run_id = f"{tenant}.{integration_id}.{datetime.now(UTC):%Y%m%d%H%M%S%f}"
+        body = {"tenantId": tenant, "integrationId": integration_id, "runId": run_id, "mode": mode}
+        r = self.client.post(f"{MGMT}/orchestrators/sync_integration/{run_id}", json=body)
+        assert r.status_code == 202, r.text
+        return run_id
 
     def close(self) -> None:
         self.client.close()
@@ -122,11 +135,9 @@ def engine_factory(tmp_path: Path) -> Iterator[Any]:
     yield make
     for item in reversed(started):
         if isinstance(item, Engine):
+            item.host.kill()  # the current one, after a restart
             item.close()
             item.stores.close()
         else:
             item.kill()
 
-
-def run_async(coro: Any) -> Any:
-    return asyncio.run(coro)

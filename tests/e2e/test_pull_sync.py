@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tests.conftest import wait_for, wait_status
 from tests.e2e.conftest import Engine, salesforce_integration
 
 
@@ -17,13 +18,13 @@ def _assert_exact(engine: Engine, tenant: str) -> None:
     assert set(engine.shards(tenant, "contact")) == set(contacts)
 
 
-def test_full_sync_of_two_mappings_matches_ground_truth(engine_factory) -> None:
-    engine = engine_factory(records=300)
+def test_full_sync_of_20000_records_across_two_mappings_matches_ground_truth(engine_factory) -> None:
+    engine = engine_factory(records=10_000)
     engine.add_integration("t1", "sf1", salesforce_integration(engine.sandbox.url))
-    status = engine.sync("t1", "sf1", "full")
+    status = engine.sync("t1", "sf1", "full", timeout=300)
     assert status["runtimeStatus"] == "Completed", status
     assert status["output"]["status"] == "completed", status["output"]
-    assert status["output"]["stats"]["created"] == 600
+    assert status["output"]["stats"]["created"] == 20_000
     _assert_exact(engine, "t1")
     run = engine.stores.runs.get("t1", status["instanceId"])
     assert run is not None and run.status.value == "completed"
@@ -84,3 +85,18 @@ def test_faults_limits_and_token_expiry_still_give_an_exact_result(engine_factor
     assert counters["auth_errors"].get("salesforce", 0) > 0 or counters["grants"].get(
         "salesforce:refresh_token", 0) > 0, counters
     assert counters["grants"].get("salesforce:refresh_token", 0) > 0, counters["grants"]
+
+
+def test_sigkill_mid_sync_then_restart_gives_exact_result_without_duplicates(engine_factory) -> None:
+    engine = engine_factory(records=6000)
+    engine.add_integration("t1", "sf1", salesforce_integration(engine.sandbox.url))
+    engine.admin.patch("/options", json={"page_size_max": 500})
+    run_id = engine.start_sync("t1", "sf1", "full")
+    wait_for(lambda: len(engine.shards("t1", "account")) >= 1000, timeout=60, interval=0.05)
+    engine.restart(kill=True)
+    status = wait_status(engine.client, run_id, timeout=240)
+    assert status["output"]["status"] == "completed", status["output"]
+    _assert_exact(engine, "t1")
+    page = engine.stores.shards.query("t1", shard_type_id="account", limit=10_000)
+    ids = [s.external_relationships[0].external_id for s in page.items]
+    assert len(ids) == len(set(ids)) == 6000
