@@ -15,6 +15,8 @@ from stores.codec import from_stored, to_body
 from stores.documents import Cond, DocumentCollection, Order, sortable_time
 from stores.errors import RecordExists, RecordNotFound, StaleETag
 
+UNCONDITIONAL_ATTEMPTS = 5
+
 
 class CredentialMetaStore(Protocol):
     def get(self, tenant_id: str, integration_id: str) -> CredentialMetadata | None: ...
@@ -50,6 +52,19 @@ class DocumentCredentialMetaStore:
         return from_stored(CredentialMetadata, stored) if stored else None
 
     def put(
+        self, tenant_id: str, integration_id: str, meta: CredentialMetadata, expected_version: int | None
+    ) -> CredentialMetadata:
+        # An unconditional put retries a lost race a few times: it means "whatever is there".
+        attempts = 1 if expected_version is not None else UNCONDITIONAL_ATTEMPTS
+        for attempt in range(attempts):
+            try:
+                return self._put_once(tenant_id, integration_id, meta, expected_version)
+            except StaleETag:
+                if attempt == attempts - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _put_once(
         self, tenant_id: str, integration_id: str, meta: CredentialMetadata, expected_version: int | None
     ) -> CredentialMetadata:
         current = self._docs.get(tenant_id, integration_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -103,3 +104,23 @@ def test_credential_metadata_cas_and_expiring(stores: Stores) -> None:
     assert [(m.tenant_id, m.integration_id) for m in expiring] == [("t1", "i1"), ("t2", "i1")]
     assert creds.get("t3", "i1") is None
     assert creds.delete("t1", "i1") and creds.get("t1", "i1") is None
+
+
+def test_only_one_of_racing_refreshers_wins(stores: Stores) -> None:
+    stores.credentials.put("t1", "i1", meta(timedelta(minutes=5)), expected_version=0)
+    outcomes: list[str] = []
+
+    def refresh(n: int) -> None:
+        try:
+            stores.credentials.put("t1", "i1", meta(timedelta(hours=n)), expected_version=1)
+            outcomes.append("won")
+        except StaleETag:
+            outcomes.append("lost")
+
+    threads = [threading.Thread(target=refresh, args=(n,)) for n in range(1, 9)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["lost"] * 7 + ["won"]
+    assert stores.credentials.get("t1", "i1").version == 2  # type: ignore[union-attr]
