@@ -46,17 +46,17 @@ def rotating(sandbox: SandboxProcess, harness: Harness) -> dict[str, Any]:
     return {"instanceUrl": sandbox.url, "apiVersion": "v60.0"}
 
 
-def run_workers(make_adapter: Any) -> list[Any]:
+def run_workers(make_adapter: Any, threads: int = THREADS, per_thread: int = PER_THREAD) -> list[Any]:
     """THREADS threads, each with its own event loop and PER_THREAD adapters built *before* any request
     is sent (so all of them hold the expired token), then all requests fired at once."""
     results: list[Any] = []
     lock = threading.Lock()
-    barrier = threading.Barrier(THREADS)
+    barrier = threading.Barrier(threads)
 
     async def worker(index: int) -> None:
         # One connection pool per thread (building an httpx client without one costs ~50 ms of TLS setup).
         transport = httpx.AsyncHTTPTransport()
-        adapters = [make_adapter(index, transport) for _ in range(PER_THREAD)]
+        adapters = [make_adapter(index, transport) for _ in range(per_thread)]
         await asyncio.get_running_loop().run_in_executor(None, barrier.wait)
 
         async def one(adapter: Any) -> Any:
@@ -73,10 +73,10 @@ def run_workers(make_adapter: Any) -> list[Any]:
             results.extend(found)
             TIMINGS.append(elapsed)
 
-    threads = [threading.Thread(target=asyncio.run, args=(worker(i),)) for i in range(THREADS)]
-    for t in threads:
+    workers = [threading.Thread(target=asyncio.run, args=(worker(i),)) for i in range(threads)]
+    for t in workers:
         t.start()
-    for t in threads:
+    for t in workers:
         t.join(60)
     return results
 
@@ -129,7 +129,7 @@ def test_control_independent_refreshes_break_the_token_family(sandbox: SandboxPr
 
         return build_adapter("salesforce", rotating, credential, on_token=persist, transport=transport)
 
-    results = run_workers(make_adapter)
+    results = run_workers(make_adapter, threads=2, per_thread=10)
     counters = sandbox.admin("GET", "/counters")
     assert counters["grants"].get("salesforce:refresh_token", 0) >= 1
     assert counters["invalid_grants"].get("salesforce", 0) > 0
