@@ -101,3 +101,8 @@ def sortable_time(value: datetime) -> str:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def utc_now() -> datetime:
+    """The default clock of stores that timestamp what they write (tests inject their own)."""
+    return datetime.now(UTC)

@@ -3,6 +3,7 @@ only the key, never the records."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Protocol
 
 
@@ -16,3 +17,11 @@ class StagingStore(Protocol):
         ...
 
     def delete(self, tenant_id: str, key: str) -> bool: ...
+
+    def delete_prefix(self, tenant_id: str, prefix: str) -> int:
+        """Drop every page whose key starts with ``prefix`` (e.g. all pages of a finished run)."""
+        ...
+
+    def purge_before(self, cutoff: datetime) -> int:
+        """Drop pages of every tenant staged before ``cutoff`` (left behind by crashed runs)."""
+        ...

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from azure.cosmos import ContainerProxy
 
 from stores.cosmos.client import translated
+from stores.documents import sortable_time, utc_now
 from stores.errors import StoreError
 
 PART_BYTES = 1_500_000  # under the 2 MB item limit, with room for the envelope
@@ -38,8 +41,9 @@ def part_id(key: str, n: int) -> str:
 
 
 class CosmosStagingStore:
-    def __init__(self, container: ContainerProxy) -> None:
+    def __init__(self, container: ContainerProxy, clock: Callable[[], datetime] = utc_now) -> None:
         self._c = container
+        self._clock = clock
 
     def _parts(self, tenant_id: str, key: str) -> list[dict[str, Any]]:
         with translated():
@@ -51,11 +55,11 @@ class CosmosStagingStore:
 
     def put(self, tenant_id: str, key: str, records: list[dict[str, Any]]) -> None:
         self.delete(tenant_id, key)  # an overwrite with fewer parts must not leave stale ones
-        parts = split_parts(records)
+        parts, staged_at = split_parts(records), sortable_time(self._clock())
         with translated():
             for n, part in enumerate(parts):
                 self._c.upsert_item({"id": part_id(key, n), "tenantId": tenant_id, "stagingKey": key,
-                                     "part": n, "parts": len(parts), "records": part})
+                                     "part": n, "parts": len(parts), "stagedAt": staged_at, "records": part})
 
     def get(self, tenant_id: str, key: str) -> list[dict[str, Any]] | None:
         items = sorted(self._parts(tenant_id, key), key=lambda item: item["part"])
@@ -71,3 +75,27 @@ class CosmosStagingStore:
             for item_id in ids:
                 self._c.delete_item(item_id, partition_key=tenant_id)
         return bool(ids)
+
+    def _delete_items(self, sql: str, parameters: list[dict[str, Any]], tenant_id: str | None) -> int:
+        scope: dict[str, Any] = (
+            {"partition_key": tenant_id} if tenant_id is not None else {"enable_cross_partition_query": True}
+        )
+        with translated():
+            keys = [(i["tenantId"], i["id"]) for i in self._c.query_items(sql, parameters=parameters, **scope)]
+            for tenant, item_id in keys:
+                self._c.delete_item(item_id, partition_key=tenant)
+        return len(keys)
+
+    def delete_prefix(self, tenant_id: str, prefix: str) -> int:
+        """Counts deleted items (parts), not pages."""
+        return self._delete_items(
+            "SELECT c.id, c.tenantId FROM c WHERE c.tenantId = @t AND STARTSWITH(c.stagingKey, @p)",
+            [{"name": "@t", "value": tenant_id}, {"name": "@p", "value": prefix}], tenant_id,
+        )
+
+    def purge_before(self, cutoff: datetime) -> int:
+        """Counts deleted items (parts), not pages."""
+        return self._delete_items(
+            "SELECT c.id, c.tenantId FROM c WHERE c.stagedAt < @cutoff",
+            [{"name": "@cutoff", "value": sortable_time(cutoff)}], None,
+        )

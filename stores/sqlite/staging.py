@@ -3,25 +3,32 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
+from stores.documents import sortable_time, utc_now
 from stores.sqlite.collection import dumps
 from stores.sqlite.connection import SqliteDatabase
 
 _SCHEMA = """CREATE TABLE IF NOT EXISTS staging (
-    tenant_id TEXT NOT NULL, key TEXT NOT NULL, body TEXT NOT NULL,
+    tenant_id TEXT NOT NULL, key TEXT NOT NULL, body TEXT NOT NULL, staged_at TEXT,
     PRIMARY KEY (tenant_id, key)) WITHOUT ROWID;"""
 
 
 class SqliteStagingStore:
-    def __init__(self, db: SqliteDatabase) -> None:
+    def __init__(self, db: SqliteDatabase, clock: Callable[[], datetime] = utc_now) -> None:
         self._db = db
+        self._clock = clock
         db.ensure_schema("staging", _SCHEMA)
+        columns = {row[1] for row in db.connection().execute("PRAGMA table_info(staging)")}
+        if "staged_at" not in columns:  # a database from before purging existed
+            db.connection().execute("ALTER TABLE staging ADD COLUMN staged_at TEXT")
 
     def put(self, tenant_id: str, key: str, records: list[dict[str, Any]]) -> None:
-        row = (tenant_id, key, dumps(records))
+        row = (tenant_id, key, dumps(records), sortable_time(self._clock()))
         with self._db.write() as conn:
-            conn.execute("INSERT OR REPLACE INTO staging (tenant_id, key, body) VALUES (?, ?, ?)", row)
+            conn.execute("INSERT OR REPLACE INTO staging (tenant_id, key, body, staged_at) VALUES (?, ?, ?, ?)", row)
 
     def get(self, tenant_id: str, key: str) -> list[dict[str, Any]] | None:
         row = self._db.connection().execute(
@@ -33,3 +40,18 @@ class SqliteStagingStore:
         with self._db.write() as conn:
             cur = conn.execute("DELETE FROM staging WHERE tenant_id = ? AND key = ?", (tenant_id, key))
         return cur.rowcount > 0
+
+    def delete_prefix(self, tenant_id: str, prefix: str) -> int:
+        with self._db.write() as conn:
+            cur = conn.execute(
+                "DELETE FROM staging WHERE tenant_id = ? AND substr(key, 1, ?) = ?", (tenant_id, len(prefix), prefix)
+            )
+        return cur.rowcount
+
+    def purge_before(self, cutoff: datetime) -> int:
+        with self._db.write() as conn:
+            # Rows without a time predate staged_at: old enough by definition.
+            cur = conn.execute(
+                "DELETE FROM staging WHERE staged_at IS NULL OR staged_at < ?", (sortable_time(cutoff),)
+            )
+        return cur.rowcount

@@ -82,3 +82,16 @@ def test_staging_round_trip(stores: Stores) -> None:
     assert stores.staging.delete("t1", "run-1/0/3/raw")
     assert stores.staging.get("t1", "run-1/0/3/raw") is None
     assert not stores.staging.delete("t1", "run-1/0/3/raw")
+
+
+def test_staging_cleanup_by_run_prefix_and_age(stores: Stores) -> None:
+    for key in ("run-1/0/0/raw", "run-1/0/1/raw", "run-10/0/0/raw", "run-2/0/0/raw"):
+        stores.staging.put("t1", key, [{"k": key}])
+    stores.staging.put("t2", "run-1/0/0/raw", [{"k": "other tenant"}])
+    assert stores.staging.delete_prefix("t1", "run-1/") == 2
+    assert stores.staging.get("t1", "run-1/0/0/raw") is None
+    assert stores.staging.get("t1", "run-10/0/0/raw") == [{"k": "run-10/0/0/raw"}]
+    assert stores.staging.get("t2", "run-1/0/0/raw") is not None
+    assert stores.staging.purge_before(datetime.now(UTC) - timedelta(hours=1)) == 0
+    assert stores.staging.purge_before(datetime.now(UTC) + timedelta(seconds=1)) == 3
+    assert stores.staging.get("t1", "run-2/0/0/raw") is None
