@@ -9,9 +9,13 @@ adapter renewing on its own) does break the family, so the first test can fail.
 from __future__ import annotations
 
 import asyncio
+import json
+import subprocess
+import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -24,10 +28,12 @@ from adapters.registry import build_adapter
 from core.models import CredentialStatus
 from credentials.service import CredentialService
 from credentials.vault import read_secret, write_secret
+from tests.conftest import ROOT
 from tests.credentials.conftest import TENANT, Harness, SandboxProcess, integration_body, oauth_credential
 
 THREADS = 4
 PER_THREAD = 50  # 4 x 50 = 200 concurrent requests
+PROCESSES, PER_PROCESS = 2, 100
 TIMINGS: list[float] = []
 ACCOUNTS = FetchRequest(entity="Account", mode=FetchMode.FULL, page_size=5, fields=["Id", "Name"])
 
@@ -134,3 +140,39 @@ def test_control_independent_refreshes_break_the_token_family(sandbox: SandboxPr
     assert counters["grants"].get("salesforce:refresh_token", 0) >= 1
     assert counters["invalid_grants"].get("salesforce", 0) > 0
     assert any(not isinstance(r, int) for r in results)
+
+
+def test_200_concurrent_401s_across_worker_processes(sandbox: SandboxProcess, harness: Harness,
+                                                     tmp_path: Path) -> None:
+    """The same race between separate worker processes sharing the record store (as Azure workers do):
+    PROCESSES x PER_PROCESS requests."""
+    sandbox.configure(rotate_refresh_tokens=True, revoke_family_on_reuse=True)
+    credential = oauth_credential(sandbox, "salesforce", expires_at=real_clock() + timedelta(hours=2))
+    harness.add("sf-procs", credential, integration_body(sandbox.url))
+    sandbox.admin("POST", "/oauth/expire", {"provider": "salesforce"})
+    sandbox.admin("POST", "/counters/reset")
+    go = tmp_path / "go"
+    workers = [subprocess.Popen(
+        [sys.executable, "-m", "tests.credentials.race_worker", str(harness.settings.data_dir), sandbox.url,
+         str(go), str(PER_PROCESS)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        for _ in range(PROCESSES)]
+    try:
+        for worker in workers:
+            assert worker.stdout is not None
+            line = worker.stdout.readline()
+            assert line.strip() == "ready", line + worker.stdout.read()
+        go.touch()
+        outputs = [worker.communicate(timeout=60)[0] for worker in workers]
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.kill()
+                worker.wait(5)
+    results = [json.loads(out.strip().splitlines()[-1]) for out in outputs]
+    print(f"{PROCESSES} processes x {PER_PROCESS}: answered within {max(r['seconds'] for r in results):.2f} s")
+    assert [r["errors"] for r in results] == [[]] * PROCESSES
+    assert sum(r["ok"] for r in results) == PROCESSES * PER_PROCESS
+    counters = sandbox.admin("GET", "/counters")
+    assert counters["auth_errors"].get("salesforce") == PROCESSES * PER_PROCESS
+    assert counters["grants"].get("salesforce:refresh_token") == 1
+    assert counters["invalid_grants"].get("salesforce", 0) == 0
