@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
+from core.errors import ErrorCode
 from core.models.base import CamelModel, Identifier, UtcDatetime
 
 
@@ -38,7 +39,7 @@ class RefreshOutcome(CamelModel):
     result: RefreshResult
     expires_at: UtcDatetime | None = None
     version: int | None = None
-    error_code: str | None = None
+    error_code: ErrorCode | None = None
     message: str | None = None
     next_due_at: UtcDatetime | None = None  # when the token refresher should look at it again
 

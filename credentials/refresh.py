@@ -95,7 +95,7 @@ class CredentialRefresher:
             return self._outcome(ref, RefreshResult.SKIPPED, message="no renewable credential")
         if meta.status == CredentialStatus.NEEDS_REAUTH:
             return self._outcome(ref, RefreshResult.NEEDS_REAUTH, version=meta.version,
-                                 error_code=errors.ErrorCode.INVALID_GRANT.value, message="awaiting re-authorization")
+                                 error_code=errors.ErrorCode.INVALID_GRANT, message="awaiting re-authorization")
         credential = read_secret(self._stores.secrets, ref.tenant_id, ref.integration_id)
         if credential is None:
             return self._outcome(ref, RefreshResult.SKIPPED, message="no stored secret")
@@ -119,7 +119,7 @@ class CredentialRefresher:
 
         lease = await self._wait_for_lease(ref, shortcut)
         if lease is None:
-            return self._outcome(ref, RefreshResult.TRANSIENT_FAILURE, error_code="LEASE_BUSY",
+            return self._outcome(ref, RefreshResult.TRANSIENT_FAILURE, error_code=errors.ErrorCode.TRANSIENT_ERROR,
                                  message="another refresh held the credential too long")
         return lease
 
@@ -167,7 +167,7 @@ class CredentialRefresher:
             return self._outcome(ref, RefreshResult.SKIPPED, message="credential was removed")
         if meta.status == CredentialStatus.NEEDS_REAUTH:
             return self._outcome(ref, RefreshResult.NEEDS_REAUTH, version=meta.version,
-                                 error_code=errors.ErrorCode.INVALID_GRANT.value, message="awaiting re-authorization")
+                                 error_code=errors.ErrorCode.INVALID_GRANT, message="awaiting re-authorization")
         if not needs_refresh(credential, stale, due):
             return self._fresh(ref, credential, meta)  # the previous holder refreshed it
         try:
@@ -188,7 +188,7 @@ class CredentialRefresher:
                  token: OAuthToken, reason: str) -> RefreshOutcome:
         current = self._stores.metas.get(ref.tenant_id, ref.integration_id)
         if current is None or current.version != meta.version:
-            return self._outcome(ref, RefreshResult.TRANSIENT_FAILURE, error_code="CONFLICT",
+            return self._outcome(ref, RefreshResult.TRANSIENT_FAILURE, error_code=errors.ErrorCode.CONFLICT,
                                  message="the credential changed during the refresh")
         now = self._clock()
         write_secret(self._stores.secrets, ref.tenant_id, ref.integration_id, merge_token(credential, token))
@@ -197,7 +197,7 @@ class CredentialRefresher:
         try:
             saved = self._stores.metas.put(ref.tenant_id, ref.integration_id, updated, meta.version)
         except StaleETag:
-            return self._outcome(ref, RefreshResult.TRANSIENT_FAILURE, error_code="CONFLICT",
+            return self._outcome(ref, RefreshResult.TRANSIENT_FAILURE, error_code=errors.ErrorCode.CONFLICT,
                                  message="the credential changed during the refresh")
         audit(self._stores, ref.tenant_id, ref.integration_id, "credential.refreshed", now, reason=reason,
               version=saved.version, expires_at=token.expires_at.isoformat() if token.expires_at else None)
@@ -211,7 +211,7 @@ class CredentialRefresher:
                   outcome=AuditOutcome.FAILURE, reason=reason, error_code=exc.code.value, retryable=True)
             log.warning("credential refresh failed, will retry tenant=%s integration=%s code=%s",
                         ref.tenant_id, ref.integration_id, exc.code.value)
-            return self._outcome(ref, RefreshResult.TRANSIENT_FAILURE, error_code=exc.code.value,
+            return self._outcome(ref, RefreshResult.TRANSIENT_FAILURE, error_code=exc.code,
                                  message="token endpoint unavailable; the stored token stays in use")
         stored = read_secret(self._stores.secrets, ref.tenant_id, ref.integration_id)
         if stored is not None and not _same_grant(used, stored):
@@ -222,17 +222,20 @@ class CredentialRefresher:
                            now: datetime) -> RefreshOutcome:
         code = exc.code.value
         why = f"the provider rejected the stored credential ({code}); re-authorize the integration"
+        # The integration first: if this fails, the credential stays active and the next attempt
+        # meets the same rejection and tries again, instead of leaving a half-marked pair.
+        set_integration_state(self._stores, ref.tenant_id, ref.integration_id, IntegrationState.NEEDS_REAUTH, why)
         try:
             saved = self._stores.metas.put(ref.tenant_id, ref.integration_id, meta.model_copy(
                 update={"status": CredentialStatus.NEEDS_REAUTH, "etag": None}), meta.version)
         except StaleETag:  # re-supplied meanwhile: the new credential deserves its own try
-            return self._outcome(ref, RefreshResult.TRANSIENT_FAILURE, error_code="CONFLICT",
+            return self._outcome(ref, RefreshResult.TRANSIENT_FAILURE, error_code=errors.ErrorCode.CONFLICT,
                                  message="the credential changed during the refresh")
-        set_integration_state(self._stores, ref.tenant_id, ref.integration_id, IntegrationState.NEEDS_REAUTH, why)
         audit(self._stores, ref.tenant_id, ref.integration_id, "credential.refresh_failed", now,
               outcome=AuditOutcome.FAILURE, reason=reason, error_code=code, retryable=False)
         raise_reauth_alert(self._stores, ref.tenant_id, ref.integration_id, now, code, why)
-        return self._outcome(ref, RefreshResult.NEEDS_REAUTH, version=saved.version, error_code=code, message=why)
+        return self._outcome(ref, RefreshResult.NEEDS_REAUTH, version=saved.version, error_code=exc.code,
+                             message=why)
 
     def _fresh(self, ref: CredentialRef, credential: dict[str, Any], meta: CredentialMetadata | None
                ) -> RefreshOutcome:

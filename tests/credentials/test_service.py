@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from adapters.http.credentials import auth_for
+from adapters.http.oauth import OAuthToken
 from core import errors
 from core.models import CredentialStatus, IntegrationState
 from core.models.credentials import parse_credential
@@ -156,3 +157,14 @@ async def test_static_credentials_are_skipped(harness: Harness) -> None:
     outcome = await service.refresher.refresh(CredentialRef(tenant_id=TENANT, integration_id="key1"))
     assert outcome.result == RefreshResult.SKIPPED
     assert service.expiring(harness.clock() + timedelta(days=365), 10) == []
+
+
+async def test_a_token_obtained_outside_the_refresher_is_persisted_with_a_new_version(added: Harness) -> None:
+    session = added.service().open(TENANT, "sf1")
+    expires = added.clock() + timedelta(hours=1)
+    await session.on_token(OAuthToken(access_token="at-secret-5", refresh_token="rt-secret-5", expires_at=expires))
+    secret = read_secret(added.stores.secrets, TENANT, "sf1")
+    meta = added.stores.credentials.get(TENANT, "sf1")
+    assert secret is not None and (secret["accessToken"], secret["refreshToken"]) == ("at-secret-5", "rt-secret-5")
+    assert meta is not None and meta.version == 2 and meta.expires_at == expires
+    assert session.credential["refreshToken"] == "rt-secret-5"
