@@ -79,6 +79,7 @@ def _cosmos_stores(settings: Settings, client: Any | None) -> dict[str, Any]:
     from stores.cosmos.shards import CosmosShardStore
     from stores.cosmos.staging import CosmosStagingStore
 
+    owned = client is None  # close only a client built here, never an injected one
     if client is None:
         if settings.cosmos_endpoint is None:
             raise ValueError("cosmos_endpoint is required for the cosmos record store")
@@ -95,7 +96,7 @@ def _cosmos_stores(settings: Settings, client: Any | None) -> dict[str, Any]:
         **_document_stores(lambda name: CosmosCollection(database.container(name))),
         "shards": CosmosShardStore(database.container("shards")),
         "staging": CosmosStagingStore(database.container("staging")),
-        "close": lambda: None,
+        "close": client.close if owned else (lambda: None),
     }
 
 
