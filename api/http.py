@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import inspect
 import json
+import math
 from collections.abc import Callable, Mapping, Sequence
 from enum import StrEnum
 from typing import Any, ClassVar, TypeVar, cast
@@ -205,6 +206,14 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+def _finite_float(text: str) -> float:
+    # 1e999 parses as infinity, which could be stored and later served as invalid JSON.
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError("number out of range")
+    return value
+
+
 def _is_json_media_type(content_type: str) -> bool:
     media = content_type.split(";", 1)[0].strip().lower()
     return media == JSON or (media.startswith("application/") and media.endswith("+json"))
@@ -214,7 +223,7 @@ def read_json(req: func.HttpRequest, *, default: Any = _NOTHING, max_bytes: int 
     """The request's JSON body. An empty body gives ``default`` when one is given, else 400.
 
     413 over ``max_bytes``, 415 for a declared non-JSON Content-Type (a missing one is read as JSON),
-    400 for malformed JSON (NaN/Infinity and absurd nesting included).
+    400 for malformed JSON (NaN, Infinity, out-of-range numbers and absurd nesting included).
     """
     body = req.get_body() or b""
     if len(body) > max_bytes:
@@ -227,7 +236,7 @@ def read_json(req: func.HttpRequest, *, default: Any = _NOTHING, max_bytes: int 
     if content_type and not _is_json_media_type(content_type):
         raise UnsupportedMediaType("the body must be application/json")
     try:
-        return json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
+        return json.loads(body.decode("utf-8"), parse_constant=_reject_constant, parse_float=_finite_float)
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise BadRequest("the request body is not valid JSON") from None
 

@@ -17,8 +17,10 @@ from pydantic.alias_generators import to_camel
 from api.credentials import credential_service
 from api.http import (
     NotFound,
+    PreconditionFailed,
     api_errors,
     etag_headers,
+    if_match_satisfied,
     json_response,
     no_content,
     read_json,
@@ -65,20 +67,26 @@ def _replace(tenant: str, integration_id: str, current: Integration, config: Int
 @bp.route(route=ROUTE, methods=["PUT"])
 @api_errors
 def integrations_put(req: func.HttpRequest) -> func.HttpResponse:
-    """Create (201) or replace (200) an integration's configuration."""
+    """Create (201) or replace (200) an integration's configuration; an optional ``If-Match`` makes
+    the replace conditional (412 when stale or when the integration does not exist)."""
     tenant, integration_id = tenant_id(req), route_id(req, "integrationId")
     config = _configuration(read_json(req))
+    conditional = req.headers.get("if-match") is not None
     store = get_services().stores.integrations
     for _ in range(_REPLACE_ATTEMPTS):
         now = datetime.now(UTC)
         current = store.get(tenant, integration_id)
-        if current is None:
+        if current is None and not conditional:
             saved = _create(tenant, integration_id, config, now)
             return json_response(saved.to_wire(), 201, etag_headers(saved.etag))
+        if current is None or not if_match_satisfied(req, current.etag):
+            raise PreconditionFailed("the integration changed since it was read (If-Match)")
         try:
             saved = _replace(tenant, integration_id, current, config, now)
         except StaleETag:
-            continue
+            if conditional:
+                raise PreconditionFailed("the integration changed since it was read (If-Match)") from None
+            continue  # a sync updated its state meanwhile: apply the configuration again
         return json_response(saved.to_wire(), 200, etag_headers(saved.etag))
     raise StaleETag("the integration kept changing")
 

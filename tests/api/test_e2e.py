@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 
+from api.sync_lease import new_run_id
+from core.settings import Settings
+from stores.factory import build_stores
 from tests.api.conftest import INTEGRATION
 from tests.conftest import ROOT, DevhostProcess, wait_for, wait_status
 
@@ -102,3 +106,21 @@ def test_credentials_round_trip(client: httpx.Client) -> None:
     assert client.put(f"{ACME}/integrations/creds/credentials", json=secret).status_code == 204
     got = client.get(f"{ACME}/integrations/creds/credentials")
     assert got.status_code == 200 and got.json()["type"] == "basic" and "SECRET" not in got.text
+
+
+def test_a_lease_whose_run_never_started_is_taken_over(host: DevhostProcess, client: httpx.Client) -> None:
+    client.put(f"{ACME}/integrations/crashed", json=INTEGRATION)
+    # The same SQLite store the host uses, as a starter that crashed before start_new would leave it.
+    stores = build_stores(Settings(data_dir=Path(host.env["CASTIEL_DATA_DIR"])))
+    try:
+        young = new_run_id("acme", "crashed", datetime.now(UTC))
+        stores.integrations.update("acme", "crashed", {"active_run_id": young})
+        blocked = client.post(f"{ACME}/integrations/crashed/sync")
+        assert blocked.status_code == 409 and blocked.json()["id"] == young, blocked.text
+        old = new_run_id("acme", "crashed", datetime.now(UTC) - timedelta(minutes=10))
+        stores.integrations.update("acme", "crashed", {"active_run_id": old})
+    finally:
+        stores.close()
+    taken = client.post(f"{ACME}/integrations/crashed/sync")
+    assert taken.status_code == 202, taken.text
+    assert client.get(f"{ACME}/integrations/crashed").json()["activeRunId"] == taken.json()["id"]

@@ -86,8 +86,8 @@ async def test_malformed_bodies(api: Api) -> None:
     assert r.status == 422 and r.json()["error"]["details"][0]["field"] == "body"
     r = await api.call("PUT", PATH, body=b"[" * 100_000 + b"]" * 100_000)
     assert r.status == 400
-    r = await api.call("PUT", PATH, body=b'{"a": NaN}')
-    assert r.status == 400
+    for not_json in (b'{"a": NaN}', b'{"a": 1e999}', b'{"a": -Infinity}'):
+        assert (await api.call("PUT", PATH, body=not_json)).status == 400
     r = await api.call("PUT", PATH, body=b" " * (1024 * 1024 + 1))
     assert r.status == 413
 
@@ -122,3 +122,13 @@ async def test_delete_removes_cursors_and_credential(api: Api, services: Service
     assert stores.credentials.get("acme", "sf-1") is None
     assert stores.secrets.get("cred--acme--sf-1") is None
     assert (await api.call("DELETE", PATH)).status == 404
+
+
+async def test_if_match_makes_a_replace_conditional(api: Api, services: Services) -> None:
+    assert (await api.call("PUT", PATH, json_body=INTEGRATION, headers={"If-Match": "*"})).status == 412
+    etag = (await api.call("PUT", PATH, json_body=INTEGRATION)).headers["ETag"]
+    services.stores.integrations.update("acme", "sf-1", {"last_sync_at": datetime(2026, 1, 1, tzinfo=UTC)})
+    stale = await api.call("PUT", PATH, json_body=INTEGRATION, headers={"If-Match": etag})
+    assert stale.status == 412 and stale.error_code == "precondition_failed"
+    fresh = (await api.call("GET", PATH)).headers["ETag"]
+    assert (await api.call("PUT", PATH, json_body=INTEGRATION, headers={"If-Match": fresh})).status == 200
