@@ -40,6 +40,14 @@ class MappingPlan(CamelModel):
     shard_type_id: str
 
 
+class RetrySettings(CamelModel):
+    """The retry policy an orchestration applies (from settings, fixed for the run: replays must agree)."""
+
+    max_attempts: int = 10
+    initial_delay_seconds: float = 5.0
+    max_delay_seconds: float = 300.0
+
+
 class SyncPlan(CamelModel):
     """What `start_run` found: the mappings to pull and the rate-limit budget to configure."""
 
@@ -51,6 +59,8 @@ class SyncPlan(CamelModel):
     mappings: list[MappingPlan] = Field(default_factory=list)
     budget: dict[str, Any] = Field(default_factory=dict)
     page_size: int = 2000
+    pages_per_generation: int = 20
+    retry: RetrySettings = Field(default_factory=RetrySettings)
     error: ErrorInfo | None = None
 
 
@@ -109,6 +119,8 @@ class MappingState(CamelModel):
     mapping: MappingPlan
     mode: RunMode
     page_size: int = 2000
+    pages_per_generation: int = 20
+    retry: RetrySettings = Field(default_factory=RetrySettings)
     cursor: dict[str, Any] | None = None
     started: bool = False
     pages: int = 0

@@ -8,7 +8,7 @@ from typing import Any
 
 import azure.durable_functions as df
 
-from activities.contracts import ErrorInfo, FinishRunInput, MappingPlan, SyncPlan, SyncRequest
+from activities.contracts import ErrorInfo, FinishRunInput, MappingPlan, RetrySettings, SyncPlan, SyncRequest
 from core.models import (
     Integration,
     IntegrationState,
@@ -67,6 +67,10 @@ def start_run(payload: dict[str, Any]) -> dict[str, Any]:
     plan.provider = integration.provider.value
     plan.mappings = mappings
     plan.page_size = settings.sync_page_size
+    plan.pages_per_generation = settings.sync_pages_per_generation
+    plan.retry = RetrySettings(max_attempts=settings.sync_retry_max_attempts,
+                               initial_delay_seconds=settings.sync_retry_initial_delay_seconds,
+                               max_delay_seconds=settings.sync_retry_max_delay_seconds)
     plan.budget = BudgetConfig.for_integration(integration).to_wire()
     return plan.to_wire()
 

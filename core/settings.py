@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     sync_page_size: int = Field(default=2000, ge=1, le=10_000)
     sync_max_parallel_mappings: int = Field(default=4, ge=1)
     sync_pages_per_generation: int = Field(default=20, ge=1)
+    # The seeds' retry policy for provider errors in a sync (durable timers between attempts).
+    sync_retry_max_attempts: int = Field(default=10, ge=1)
+    sync_retry_initial_delay_seconds: float = Field(default=5.0, gt=0)
+    sync_retry_max_delay_seconds: float = Field(default=300.0, gt=0)
 
     # Rate limits of the seeds (per minute), overridable per integration via rateLimits.
     rate_limit_fetch_per_minute: int = Field(default=200, ge=1)

@@ -47,7 +47,8 @@ def sync_integration(context: df.DurableOrchestrationContext) -> Generator[Any, 
         tasks = [
             context.call_sub_orchestrator(
                 sync_mapping,
-                MappingState(request=request, mapping=m, mode=plan.mode, page_size=plan.page_size).to_wire(),
+                MappingState(request=request, mapping=m, mode=plan.mode, page_size=plan.page_size,
+                             pages_per_generation=plan.pages_per_generation, retry=plan.retry).to_wire(),
                 f"{request.run_id}:m{m.index}",
             )
             for m in batch

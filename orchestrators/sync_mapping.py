@@ -32,11 +32,10 @@ from activities.contracts import (
 from activities.sync_pages import detect_deletions, fetch_page, save_page, transform_page
 from core.errors import ErrorCode
 from core.models import RunError, RunMode, RunStats
-from core.retry import decide
+from core.retry import RetryPolicy, decide
 from orchestrators.throttle import PermitRequest, acquire_permits, report_limits, report_rate_limited
 
 bp = df.Blueprint()
-PAGES_PER_GENERATION = 20  # continue_as_new after this many pages: history stays a few hundred events
 
 
 @bp.orchestration_trigger(context_name="context")
@@ -78,7 +77,7 @@ def sync_mapping(context: df.DurableOrchestrationContext) -> Generator[Any, Any,
         state.cursor = fetched.next_cursor
         if state.cursor is None:
             break
-        if pages_this_generation >= PAGES_PER_GENERATION:
+        if pages_this_generation >= state.pages_per_generation:
             context.continue_as_new(state.to_wire())
             return None
     if state.mode == RunMode.FULL:
@@ -104,8 +103,11 @@ def _on_fetch_error(
     if error.code == ErrorCode.RATE_LIMIT:
         report_rate_limited(context, req.tenant_id, req.integration_id, error.retry_after)
     state.attempt += 1
-    decision = decide({"code": error.code, "message": error.message, "retryAfter": error.retry_after,
-                       **error.data}, state.attempt)
+    policy = RetryPolicy(max_attempts=state.retry.max_attempts,
+                         initial_delay_seconds=state.retry.initial_delay_seconds,
+                         max_delay_seconds=state.retry.max_delay_seconds)
+    decision = decide({**error.data, "code": error.code, "message": error.message,
+                       "retry_after": error.retry_after}, state.attempt, policy)
     if decision.retry:
         yield context.create_timer(context.current_utc_datetime + timedelta(seconds=decision.delay_seconds))
         return None
