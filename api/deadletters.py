@@ -14,6 +14,8 @@ A started retry answers 202 with the Durable check-status payload.
 
 from __future__ import annotations
 
+import asyncio
+
 import azure.durable_functions as df
 import azure.functions as func
 
@@ -63,11 +65,11 @@ async def retry_dead_letter(req: func.HttpRequest, client: df.DurableOrchestrati
     """The retry route's work, callable with any durable client (tests pass a fake one)."""
     tenant, letter_id = tenant_id(req), route_id(req, "deadLetterId")
     store = get_services().stores.dead_letters
-    letter = store.get(tenant, letter_id)
+    letter = await asyncio.to_thread(store.get, tenant, letter_id)
     if letter is None:
         raise NotFound("no such dead letter")
     instance_id = await _restart(client, letter)
-    store.add(letter.model_copy(update={"status": DeadLetterStatus.RETRIED}))
+    await asyncio.to_thread(store.add, letter.model_copy(update={"status": DeadLetterStatus.RETRIED}))
     return client.create_check_status_response(req, instance_id)
 
 

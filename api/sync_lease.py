@@ -9,10 +9,14 @@ A lease whose run is no longer alive (terminal, or never started because its sta
 taken over. "Alive" is the Durable status Running/Pending/ContinuedAsNew/Suspended, or, for a run
 the task hub does not know yet, a run id younger than ``START_GRACE``: between the CAS and
 ``start_new`` a fresh lease has no instance, and must not be stolen.
+
+Store calls run on a worker thread (``asyncio.to_thread``): the starters are ``async`` functions
+on the worker's event loop, which a blocking Cosmos round-trip must not hold up.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import uuid
@@ -111,18 +115,19 @@ async def _take_lease(client: DurableClient, integrations: IntegrationStore, ten
                       integration_id: str, now: datetime) -> tuple[str, str | None]:
     """The new run id and the integration's ETag after the lease was written."""
     for _ in range(_ATTEMPTS):
-        current = _check_can_sync(integrations.get(tenant_id, integration_id))
+        current = _check_can_sync(await asyncio.to_thread(integrations.get, tenant_id, integration_id))
         holder = current.active_run_id
         if holder and await is_alive(client, holder, now):
             raise SyncAlreadyRunning(holder)
         run_id = new_run_id(tenant_id, integration_id, now)
         try:
-            saved = integrations.update(tenant_id, integration_id, {"active_run_id": run_id}, if_match=current.etag)
+            saved = await asyncio.to_thread(integrations.update, tenant_id, integration_id,
+                                            {"active_run_id": run_id}, if_match=current.etag)
         except RecordNotFound:
             raise NotFound("no such integration") from None
         except StaleETag:
             # Someone wrote in between: if it was another starter, it holds the lease now.
-            again = _check_can_sync(integrations.get(tenant_id, integration_id))
+            again = _check_can_sync(await asyncio.to_thread(integrations.get, tenant_id, integration_id))
             if again.active_run_id and again.active_run_id != holder:
                 raise SyncAlreadyRunning(again.active_run_id) from None
             continue
@@ -151,6 +156,7 @@ async def start_sync(client: DurableClient, integrations: IntegrationStore, tena
         await client.start_new(SYNC_ORCHESTRATION, run_id, request.to_wire())
     except BaseException:
         # The SDK raises plain Exceptions; whatever failed, a run that never started must not hold the lease.
+        # (Called inline: this path may be a cancellation, where awaiting again is not possible.)
         _release(integrations, tenant_id, integration_id, etag)
         raise
     return run_id
