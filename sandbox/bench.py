@@ -83,7 +83,7 @@ def main() -> int:
     try:
         assert server.stdout is not None
         base = server.stdout.readline().split()[3]
-        print(f"start-up with every table generated ({args.records} records per object, 5 objects): "
+        print(f"start-up with every table generated ({args.records} records per object, 7 objects): "
               f"{time.perf_counter() - started:.2f}s")
         with httpx.Client(base_url=base, timeout=120) as client:
             sf_token = _token(client, "salesforce")
