@@ -9,8 +9,10 @@ activities' hook (``credentials.session``).
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import datetime
+from typing import Any
 
 from core import errors
 from core.models import CredentialMetadata, CredentialStatus, IntegrationState
@@ -22,6 +24,8 @@ from credentials.refresh import CredentialRefresher
 from credentials.session import CredentialSession
 from credentials.vault import RENEWABLE_TYPES, Clock, CredentialStores, read_secret, utc_now, write_secret
 from stores.secrets import credential_secret_name
+
+PUBLIC_FIELDS = frozenset({"type", "expires_at", "status", "last_refreshed_at"})
 
 
 class CredentialService:
@@ -52,6 +56,11 @@ class CredentialService:
               type=saved.type.value, version=saved.version, resumed=resumed or None)
         return saved
 
+    async def asave(self, tenant_id: str, integration_id: str, credential: Credential, *, actor: str = "api"
+                    ) -> CredentialMetadata:
+        """``save`` off the event loop (it may wait for a refresh in progress to finish)."""
+        return await asyncio.to_thread(self.save, tenant_id, integration_id, credential, actor=actor)
+
     def _wait_for_lease(self, tenant_id: str, integration_id: str) -> Lease:
         deadline = time.monotonic() + self._lease_wait
         delay = 0.005
@@ -67,6 +76,13 @@ class CredentialService:
     def metadata(self, tenant_id: str, integration_id: str) -> CredentialMetadata | None:
         """The stored metadata (type, expiresAt, status, lastRefreshedAt, version), or None."""
         return self.stores.metas.get(tenant_id, integration_id)
+
+    def describe(self, tenant_id: str, integration_id: str) -> dict[str, Any] | None:
+        """The body of ``GET .../credentials`` (api.md): type, expiresAt, status, lastRefreshedAt."""
+        meta = self.metadata(tenant_id, integration_id)
+        if meta is None:
+            return None
+        return meta.model_dump(mode="json", by_alias=True, include=PUBLIC_FIELDS)
 
     def delete(self, tenant_id: str, integration_id: str) -> bool:
         """Remove the secret and the metadata (an integration being deleted)."""

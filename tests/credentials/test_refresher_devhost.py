@@ -178,9 +178,21 @@ def test_no_secret_in_logs_history_status_or_metadata(env: Env) -> None:
     assert len(env.histories) >= 4 and all(h["historyEvents"] for h in env.histories)
     # What is scanned is real: the app's own log lines and the task hub's database are in it.
     assert "ALERT credential needs re-authorization" in scanned["devhost output"]
+    assert "started the token refresher" in scanned["devhost output"]
     assert any(Path(k).name.endswith(".db") or ".sqlite" in k for k in scanned if k.startswith(str(env.base / "hub")))
     leaks = {where: hits[:2] for where, hits in ((w, _hits(t)) for w, t in scanned.items()) if hits}
     assert leaks == {}
     # The scan is not vacuous: the secret store does hold tokens of exactly this shape.
     secret_files = list((env.base / "data" / "secrets").glob("*.secret"))
     assert secret_files and all(_hits(p.read_text()) for p in secret_files)
+
+
+def test_a_restarted_host_keeps_one_refresher_going(env: Env) -> None:
+    before = env.generation()
+    assert env.host.stop() == 0
+    env.host = DevhostProcess(APP, env.base / "hub", env.host.env)  # same task hub, new process
+    env.host.start()
+    env.wait_generation(before + 2)
+    listing = env.client.get(env.host.url + "/runtime/webhooks/durabletask/instances").json()
+    assert [i["instanceId"] for i in listing if i["name"] == REFRESHER_NAME] == [REFRESHER_INSTANCE_ID]
+    assert "started the token refresher" not in env.host.log()  # the startup check found it running

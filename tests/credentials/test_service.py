@@ -68,6 +68,9 @@ def test_save_splits_secret_and_metadata(added: Harness) -> None:
     secret = read_secret(added.stores.secrets, TENANT, "sf1")
     assert secret is not None and secret["refreshToken"] == "rt-secret-0"
     assert [a.action for a in added.stores.audit.list(TENANT)] == ["credential.saved"]
+    assert added.service().describe(TENANT, "sf1") == {
+        "type": "oauth2", "expiresAt": meta.to_wire()["expiresAt"], "status": "active", "lastRefreshedAt": None}
+    assert added.service().describe(TENANT, "nope") is None
 
 
 async def test_success_persists_new_access_and_refresh_token_with_a_new_version(added: Harness) -> None:
