@@ -7,6 +7,7 @@ dropped before validation, so a GET body can be edited and PUT back as is.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,6 +30,7 @@ from api.http import (
     tenant_id,
     validate,
 )
+from api.sync_lease import is_alive
 from core.models import Integration
 from core.models.integration import SERVER_FIELDS
 from core.schedules import next_sync_at
@@ -108,14 +110,33 @@ def integrations_list(req: func.HttpRequest) -> func.HttpResponse:
     return json_response({"items": [i.to_wire() for i in items]})
 
 
-@bp.route(route=ROUTE, methods=["DELETE"])
-@api_errors
-def integrations_delete(req: func.HttpRequest) -> func.HttpResponse:
-    """Remove the integration, its cursors and its credential (secret and metadata); runs stay as history."""
-    tenant, integration_id = tenant_id(req), route_id(req, "integrationId")
+def _forget(tenant: str, integration_id: str) -> bool:
+    """Delete the integration, then its cursors and credential; False if there was none."""
     stores = get_services().stores
     if not stores.integrations.delete(tenant, integration_id):
-        raise NotFound("no such integration")
+        return False
     stores.sync_state.delete_for_integration(tenant, integration_id)
     credential_service().delete(tenant, integration_id)
+    return True
+
+
+@api_errors
+async def delete_integration(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
+    """Terminate its running sync (which would otherwise write cursors for an integration that is gone),
+    then remove the integration, its cursors and its credential; runs stay as history."""
+    tenant, integration_id = tenant_id(req), route_id(req, "integrationId")
+    found = await asyncio.to_thread(get_services().stores.integrations.get, tenant, integration_id)
+    if found is None:
+        raise NotFound("no such integration")
+    running = found.active_run_id
+    if running and await is_alive(client, running, datetime.now(UTC)):
+        await client.terminate(running, "integration deleted")
+    if not await asyncio.to_thread(_forget, tenant, integration_id):
+        raise NotFound("no such integration")
     return no_content()
+
+
+@bp.route(route=ROUTE, methods=["DELETE"])
+@bp.durable_client_input(client_name="client")
+async def integrations_delete(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
+    return await delete_integration(req, client)

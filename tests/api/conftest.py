@@ -59,6 +59,9 @@ class FakeDurableClient(df.DurableOrchestrationClient):
                          show_input: bool = False) -> DurableOrchestrationStatus:
         return DurableOrchestrationStatus.from_json(self.instances.get(instance_id, ""))
 
+    async def terminate(self, instance_id: str, reason: str) -> None:
+        self.set_status(instance_id, "Terminated", self.instances[instance_id]["name"])
+
     def set_status(self, instance_id: str, status: str, name: str = "sync_integration") -> None:
         now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         self.instances[instance_id] = {"name": name, "instanceId": instance_id, "runtimeStatus": status,

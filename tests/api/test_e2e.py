@@ -124,3 +124,12 @@ def test_a_lease_whose_run_never_started_is_taken_over(host: DevhostProcess, cli
     taken = client.post(f"{ACME}/integrations/crashed/sync")
     assert taken.status_code == 202, taken.text
     assert client.get(f"{ACME}/integrations/crashed").json()["activeRunId"] == taken.json()["id"]
+
+
+def test_deleting_an_integration_terminates_its_sync(client: httpx.Client) -> None:
+    client.put(f"{ACME}/integrations/doomed", json=INTEGRATION)
+    run_id = client.post(f"{ACME}/integrations/doomed/sync").json()["id"]
+    wait_status(client, run_id, ("Running",))
+    assert client.delete(f"{ACME}/integrations/doomed").status_code == 204
+    assert wait_status(client, run_id)["runtimeStatus"] == "Terminated"
+    assert client.get(f"{ACME}/integrations/doomed").status_code == 404

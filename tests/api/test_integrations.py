@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from core.models import IntegrationState
 from services import Services
 from stores.syncstate import SyncCheckpoint
-from tests.api.conftest import INTEGRATION, Api
+from tests.api.conftest import INTEGRATION, Api, FakeDurableClient
 
 PATH = "/tenants/acme/integrations/sf-1"
 
@@ -122,6 +122,13 @@ async def test_delete_removes_cursors_and_credential(api: Api, services: Service
     assert stores.credentials.get("acme", "sf-1") is None
     assert stores.secrets.get("cred--acme--sf-1") is None
     assert (await api.call("DELETE", PATH)).status == 404
+
+
+async def test_delete_terminates_a_running_sync(api: Api, durable: FakeDurableClient) -> None:
+    await api.call("PUT", PATH, json_body=INTEGRATION)
+    run_id = (await api.call("POST", PATH + "/sync")).json()["id"]
+    assert (await api.call("DELETE", PATH)).status == 204
+    assert durable.instances[run_id]["runtimeStatus"] == "Terminated"
 
 
 async def test_if_match_makes_a_replace_conditional(api: Api, services: Services) -> None:
