@@ -60,9 +60,11 @@ async def _restart(client: df.DurableOrchestrationClient, letter: DeadLetter) ->
     raise Conflict("this dead letter names no work to restart")
 
 
+@bp.route(route="tenants/{tenantId}/deadletters/{deadLetterId}/retry", methods=["POST"])
+@bp.durable_client_input(client_name="client")
 @api_errors
-async def retry_dead_letter(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
-    """The retry route's work, callable with any durable client (tests pass a fake one)."""
+async def deadletters_retry(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
+    """202 with the restarted work's check-status payload; the dead letter is then ``retried``."""
     tenant, letter_id = tenant_id(req), route_id(req, "deadLetterId")
     store = get_services().stores.dead_letters
     letter = await asyncio.to_thread(store.get, tenant, letter_id)
@@ -71,12 +73,6 @@ async def retry_dead_letter(req: func.HttpRequest, client: df.DurableOrchestrati
     instance_id = await _restart(client, letter)
     await asyncio.to_thread(store.add, letter.model_copy(update={"status": DeadLetterStatus.RETRIED}))
     return client.create_check_status_response(req, instance_id)
-
-
-@bp.route(route="tenants/{tenantId}/deadletters/{deadLetterId}/retry", methods=["POST"])
-@bp.durable_client_input(client_name="client")
-async def deadletters_retry(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
-    return await retry_dead_letter(req, client)
 
 
 @bp.route(route="tenants/{tenantId}/deadletters/{deadLetterId}", methods=["DELETE"])

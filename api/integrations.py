@@ -120,8 +120,10 @@ def _forget(tenant: str, integration_id: str) -> bool:
     return True
 
 
+@bp.route(route=ROUTE, methods=["DELETE"])
+@bp.durable_client_input(client_name="client")
 @api_errors
-async def delete_integration(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
+async def integrations_delete(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     """Terminate its running sync (which would otherwise write cursors for an integration that is gone),
     then remove the integration, its cursors and its credential; runs stay as history."""
     tenant, integration_id = tenant_id(req), route_id(req, "integrationId")
@@ -134,9 +136,3 @@ async def delete_integration(req: func.HttpRequest, client: df.DurableOrchestrat
     if not await asyncio.to_thread(_forget, tenant, integration_id):
         raise NotFound("no such integration")
     return no_content()
-
-
-@bp.route(route=ROUTE, methods=["DELETE"])
-@bp.durable_client_input(client_name="client")
-async def integrations_delete(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
-    return await delete_integration(req, client)

@@ -23,17 +23,13 @@ class SyncBody(CamelModel):
     mode: RunMode = RunMode.INCREMENTAL
 
 
+@bp.route(route="tenants/{tenantId}/integrations/{integrationId}/sync", methods=["POST"])
+@bp.durable_client_input(client_name="client")
 @api_errors
-async def request_sync(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
-    """The route's work, callable with any durable client (tests pass a fake one)."""
+async def sync_start(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
+    """202 with the check-status payload of the new run (see the module docstring for the 409s)."""
     tenant, integration_id = tenant_id(req), route_id(req, "integrationId")
     body = validate(SyncBody, require_object(read_json(req, default={})))
     run_id = await start_sync(client, get_services().stores.integrations, tenant, integration_id, body.mode,
                               RunTrigger.HTTP)
     return client.create_check_status_response(req, run_id)
-
-
-@bp.route(route="tenants/{tenantId}/integrations/{integrationId}/sync", methods=["POST"])
-@bp.durable_client_input(client_name="client")
-async def sync_start(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
-    return await request_sync(req, client)
