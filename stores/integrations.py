@@ -41,6 +41,10 @@ class IntegrationStore(Protocol):
         priority first, then the most overdue."""
         ...
 
+    def list_nightly(self, limit: int) -> builtins.list[Integration]:
+        """Active integrations of every tenant with ``nightlyFullSync``, high priority first."""
+        ...
+
 
 def _index(integration: Integration) -> dict[str, Any]:
     due = integration.next_sync_at
@@ -93,3 +97,12 @@ class DocumentIntegrationStore:
             limit=limit,
         )
         return [from_stored(Integration, s) for s in due]
+
+    def list_nightly(self, limit: int) -> builtins.list[Integration]:
+        found = self._docs.query(
+            None,
+            [Cond("ix.state", "=", IntegrationState.ACTIVE.value), Cond("nightlyFullSync", "=", True)],
+            [Order("ix.rank"), Order("id")],
+            limit=limit,
+        )
+        return [from_stored(Integration, s) for s in found]

@@ -25,7 +25,10 @@ _RETRYABLE_STATUS = {408, 429, 449, 503}
 
 # Per-container indexing extras: cross-partition ORDER BY on two paths needs a composite index.
 _COMPOSITE_INDEXES: dict[str, list[list[dict[str, str]]]] = {
-    "integrations": [[{"path": "/ix/rank", "order": "ascending"}, {"path": "/ix/due", "order": "ascending"}]],
+    "integrations": [
+        [{"path": "/ix/rank", "order": "ascending"}, {"path": "/ix/due", "order": "ascending"}],
+        [{"path": "/ix/rank", "order": "ascending"}, {"path": "/id", "order": "ascending"}],
+    ],
 }
 CONTAINERS = (
     "integrations", "shards", "syncstate", "runs", "webhooks", "audit", "deadletters", "staging", "credentials",

@@ -65,3 +65,19 @@ def test_list_due_orders_by_priority_then_due_across_tenants(stores: Stores) -> 
         ("t2", "high"), ("t1", "normal-old"), ("t2", "normal-new"), ("t1", "low-old"),
     ]
     assert [i.integration_id for i in stores.integrations.list_due(NOW, limit=2)] == ["high", "normal-old"]
+
+
+def test_list_nightly_across_tenants_by_priority(stores: Stores) -> None:
+    def nightly(priority: str, enabled: bool = True) -> Integration:
+        return integration(priority).model_copy(update={"nightly_full_sync": enabled})
+
+    stores.integrations.put("t2", "b-normal", nightly("normal"))
+    stores.integrations.put("t1", "a-low", nightly("low"))
+    stores.integrations.put("t1", "c-high", nightly("high"))
+    stores.integrations.put("t1", "a-normal", nightly("normal"))
+    stores.integrations.put("t2", "off", nightly("high", enabled=False))
+    stores.integrations.put("t2", "paused", nightly("high"))
+    stores.integrations.update("t2", "paused", {"state": IntegrationState.PAUSED})
+    found = [i.integration_id for i in stores.integrations.list_nightly(limit=10)]
+    assert found == ["c-high", "a-normal", "b-normal", "a-low"]
+    assert len(stores.integrations.list_nightly(limit=2)) == 2
