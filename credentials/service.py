@@ -25,7 +25,7 @@ from credentials.session import CredentialSession
 from credentials.vault import RENEWABLE_TYPES, Clock, CredentialStores, read_secret, utc_now, write_secret
 from stores.secrets import credential_secret_name
 
-PUBLIC_FIELDS = frozenset({"type", "expires_at", "status", "last_refreshed_at"})
+PUBLIC_FIELDS: set[str] = {"type", "expires_at", "status", "last_refreshed_at"}
 
 
 class CredentialService:

@@ -196,3 +196,21 @@ def test_a_restarted_host_keeps_one_refresher_going(env: Env) -> None:
     listing = env.client.get(env.host.url + "/runtime/webhooks/durabletask/instances").json()
     assert [i["instanceId"] for i in listing if i["name"] == REFRESHER_NAME] == [REFRESHER_INSTANCE_ID]
     assert "started the token refresher" not in env.host.log()  # the startup check found it running
+
+
+def test_a_failing_activity_does_not_end_the_eternal_orchestration(devhost_factory: Any, tmp_path: Path) -> None:
+    # An invalid setting makes every activity fail (Settings refuses to load): the refresher must
+    # record the failure and schedule its next check rather than end as Failed.
+    host = devhost_factory(APP, {"PYTHONPATH": str(ROOT), "DEVHOST_FUNCTION_KEY": KEY,
+                                 "CASTIEL_DATA_DIR": str(tmp_path / "data"),
+                                 "CASTIEL_TOKEN_REFRESH_MAX_PER_GENERATION": "0"}, tmp_path / "hub").start()
+    with httpx.Client(base_url=host.url, timeout=15, headers={"x-functions-key": KEY}) as client:
+        def failed_once() -> dict[str, Any] | None:
+            response = client.get(STATUS)
+            body: dict[str, Any] = response.json() if response.status_code in (200, 202) else {}
+            return body if (body.get("customStatus") or {}).get("consecutiveFailures") == 1 else None
+
+        status = wait_for(failed_once)
+    assert status["runtimeStatus"] in ("Running", "Pending")
+    assert status["customStatus"]["generation"] == 1 and status["customStatus"]["due"] == 0
+    assert "activity find_expiring_credentials (token-refresher) failed" in host.log()
