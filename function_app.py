@@ -3,23 +3,40 @@
 import azure.durable_functions as df
 import azure.functions as func
 
+from activities import credentials as credential_activities
 from activities import hello as hello_activities
 from activities import sync_pages, sync_runs
-from api import health, orchestrations
+from api import credentials, deadletters, health, integrations, orchestrations, runs, shards, sync
 from entities import rate_limit
-from orchestrators import hello, sync_integration, sync_mapping
+from orchestrators import hello, sync_integration, sync_mapping, token_refresher
+from timers import scheduler
+from timers import token_refresher as token_refresher_starter
 
 app = df.DFApp(http_auth_level=func.AuthLevel.FUNCTION)
 
 for blueprint in (
+    # HTTP API
     health.bp,
+    integrations.bp,
+    credentials.bp,
+    sync.bp,
+    runs.bp,
+    shards.bp,
+    deadletters.bp,
     orchestrations.bp,
-    hello.bp,
-    hello_activities.bp,
+    # pull sync
     sync_integration.bp,
     sync_mapping.bp,
     sync_runs.bp,
     sync_pages.bp,
     rate_limit.bp,
+    scheduler.bp,
+    # credentials
+    token_refresher.bp,
+    credential_activities.bp,
+    token_refresher_starter.bp,
+    # example
+    hello.bp,
+    hello_activities.bp,
 ):
     app.register_functions(blueprint)

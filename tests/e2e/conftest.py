@@ -10,9 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from core.models import Integration, parse_credential
 from core.settings import Settings
-from credentials.runtime import build_credential_service, lease_collection
 from stores.factory import Stores, build_stores
 from tests.conftest import ROOT, DevhostProcess, SandboxProcess, wait_status
 
@@ -56,21 +54,27 @@ class Engine:
         self.client = httpx.Client(base_url=host.url, timeout=30, headers={"x-functions-key": KEY})
         self.admin = httpx.Client(base_url=f"{sandbox.url}/_admin", timeout=30)
 
-    def add_integration(self, tenant: str, integration_id: str, body: dict[str, Any]) -> Integration:
+    def add_integration(self, tenant: str, integration_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """PUT the integration and an OAuth credential from the sandbox through the engine's API."""
         client = self.admin.post("/oauth/clients", json={"provider": "salesforce"}).json()
         tokens = self.admin.post("/oauth/tokens", json={"provider": "salesforce",
                                                         "client_id": client["client_id"]}).json()
-        integration = Integration.model_validate({**body, "tenantId": tenant, "integrationId": integration_id})
-        saved, _ = self.stores.integrations.put(tenant, integration_id, integration)
-        credential = parse_credential({
+        r = self.client.put(f"/api/tenants/{tenant}/integrations/{integration_id}", json=body)
+        assert r.status_code == 201, r.text
+        credential = {
             "type": "oauth2", "accessToken": tokens["access_token"], "refreshToken": tokens["refresh_token"],
             "expiresAt": (datetime.now(UTC) + timedelta(seconds=tokens["expires_in"])).isoformat(),
             "clientId": client["client_id"], "clientSecret": client["client_secret"],
             "tokenUrl": body["connection"]["tokenUrl"],
-        })
-        service = build_credential_service(self.settings, self.stores, lease_collection(self.settings))
-        service.save(tenant, integration_id, credential)
-        return saved
+        }
+        r = self.client.put(f"/api/tenants/{tenant}/integrations/{integration_id}/credentials", json=credential)
+        assert r.status_code == 204, r.text
+        return dict(self.client.get(f"/api/tenants/{tenant}/integrations/{integration_id}").json())
+
+    def start_sync(self, tenant: str, integration_id: str, mode: str = "incremental") -> str:
+        r = self.client.post(f"/api/tenants/{tenant}/integrations/{integration_id}/sync", json={"mode": mode})
+        assert r.status_code == 202, r.text
+        return str(r.json()["id"])
 
     def sync(self, tenant: str, integration_id: str, mode: str = "incremental", timeout: float = 120) -> dict:
         run_id = self.start_sync(tenant, integration_id, mode)
@@ -101,13 +105,6 @@ class Engine:
         self.host = DevhostProcess(self.host.app_root, self.host.data_dir, self.host.env).start()
         self.client.close()
         self.client = httpx.Client(base_url=self.host.url, timeout=30, headers={"x-functions-key": KEY})
-
-    def start_sync(self, tenant: str, integration_id: str, mode: str = "incremental") -> str:
-        run_id = f"{tenant}.{integration_id}.{datetime.now(UTC):%Y%m%d%H%M%S%f}"
-        body = {"tenantId": tenant, "integrationId": integration_id, "runId": run_id, "mode": mode}
-        r = self.client.post(f"{MGMT}/orchestrators/sync_integration/{run_id}", json=body)
-        assert r.status_code == 202, r.text
-        return run_id
 
     def close(self) -> None:
         self.client.close()
