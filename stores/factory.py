@@ -26,6 +26,16 @@ from stores.syncstate import DocumentSyncStateStore, SyncStateStore
 from stores.webhooks import DocumentWebhookInbox, WebhookInbox
 
 SQLITE_FILE = "castiel.db"
+# The fields each document store filters or sorts on (Cosmos indexes every path by itself).
+SQLITE_INDEXES: dict[str, list[list[str]]] = {
+    "integrations": [["ix.state", "ix.due"]],
+    "runs": [["tenantId", "integrationId", "ix.started"], ["ix.started"]],
+    "deadletters": [["tenantId", "ix.last"]],
+    "audit": [["tenantId", "ix.at"]],
+    "webhooks": [["tenantId", "ix.pending", "ix.received"]],
+    "credentials": [["status", "ix.expires"]],
+    "syncstate": [["tenantId", "integrationId"]],
+}
 SECRETS_DIR = "secrets"
 
 
@@ -66,7 +76,7 @@ def _sqlite_stores(settings: Settings) -> dict[str, Any]:
 
     db = SqliteDatabase(settings.data_dir / SQLITE_FILE)
     return {
-        **_document_stores(lambda name: SqliteCollection(db, name)),
+        **_document_stores(lambda name: SqliteCollection(db, name, SQLITE_INDEXES.get(name, ()))),
         "shards": SqliteShardStore(db),
         "staging": SqliteStagingStore(db),
         "close": db.close,

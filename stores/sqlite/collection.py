@@ -59,15 +59,20 @@ def _op(cond: Cond) -> str:
 class SqliteCollection:
     """Documents of one collection in table ``doc_<name>``, keyed by (tenant_id, id)."""
 
-    def __init__(self, db: SqliteDatabase, name: str) -> None:
+    def __init__(self, db: SqliteDatabase, name: str, indexes: Sequence[Sequence[str]] = ()) -> None:
+        """``indexes``: field paths per index (``tenantId`` is the column); the store's queries
+        filter and sort on the same expressions, so SQLite uses them instead of scanning."""
         self._db = db
         self._table = f"doc_{checked_path(name)}"
-        db.ensure_schema(
-            self._table,
-            f"""CREATE TABLE IF NOT EXISTS {self._table} (
+        script = f"""CREATE TABLE IF NOT EXISTS {self._table} (
                     tenant_id TEXT NOT NULL, id TEXT NOT NULL, etag TEXT NOT NULL, body TEXT NOT NULL,
-                    PRIMARY KEY (tenant_id, id)) WITHOUT ROWID;""",
-        )
+                    PRIMARY KEY (tenant_id, id)) WITHOUT ROWID;"""
+        for n, fields in enumerate(indexes):
+            script += (
+                f"\nCREATE INDEX IF NOT EXISTS {self._table}_ix{n} ON {self._table} "
+                f"({', '.join(_expr(f) for f in fields)});"
+            )
+        db.ensure_schema(self._table, script)
 
     def _with_keys(self, tenant_id: str, doc_id: str, body: dict[str, Any]) -> dict[str, Any]:
         return {**body, "id": doc_id, "tenantId": tenant_id}
