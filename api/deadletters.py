@@ -56,14 +56,16 @@ async def _restart(client: df.DurableOrchestrationClient, letter: DeadLetter) ->
     if isinstance(orchestration, str) and orchestration:
         return str(await client.start_new(orchestration, None, letter.payload.get("input")))
     if letter.kind in _SYNC_KINDS and letter.integration_id:
-        return await start_sync(client, get_services().stores.integrations, letter.tenant_id, letter.integration_id)
+        integrations = get_services().stores.integrations
+        return await start_sync(client, integrations, letter.tenant_id, letter.integration_id)
     raise Conflict("this dead letter names no work to restart")
 
 
 @bp.route(route="tenants/{tenantId}/deadletters/{deadLetterId}/retry", methods=["POST"])
 @bp.durable_client_input(client_name="client")
 @api_errors
-async def deadletters_retry(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
+async def deadletters_retry(req: func.HttpRequest, client: df.DurableOrchestrationClient
+                            ) -> func.HttpResponse:
     """202 with the restarted work's check-status payload; the dead letter is then ``retried``."""
     tenant, letter_id = tenant_id(req), route_id(req, "deadLetterId")
     store = get_services().stores.dead_letters

@@ -131,7 +131,8 @@ class Unavailable(ApiError):
 # Responses -------------------------------------------------------------------------------------------
 
 
-def json_response(body: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> func.HttpResponse:
+def json_response(body: Any, status: int = 200, headers: Mapping[str, str] | None = None
+                  ) -> func.HttpResponse:
     return func.HttpResponse(json.dumps(body), status_code=status, headers=dict(headers or {}), mimetype=JSON)
 
 
@@ -258,6 +259,7 @@ def require_object(data: Any) -> dict[str, Any]:
 
 
 _IDENTIFIER: TypeAdapter[str] = TypeAdapter(Identifier)
+_ID_RULE = "letters, digits and . _ : - only, 1-128 characters"
 
 
 def route_id(req: func.HttpRequest, name: str) -> str:
@@ -267,8 +269,7 @@ def route_id(req: func.HttpRequest, name: str) -> str:
         return _IDENTIFIER.validate_python(value)
     except ValidationError:
         raise BadRequest(f"{name} is not a valid id", code=ErrorCode.INVALID_ID,
-                         details=[{"field": name, "message": "letters, digits and . _ : - only, 1-128 characters"}]
-                         ) from None
+                         details=[{"field": name, "message": _ID_RULE}]) from None
 
 
 def tenant_id(req: func.HttpRequest) -> str:

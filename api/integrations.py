@@ -123,7 +123,8 @@ def _forget(tenant: str, integration_id: str) -> bool:
 @bp.route(route=ROUTE, methods=["DELETE"])
 @bp.durable_client_input(client_name="client")
 @api_errors
-async def integrations_delete(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
+async def integrations_delete(req: func.HttpRequest, client: df.DurableOrchestrationClient
+                              ) -> func.HttpResponse:
     """Terminate its running sync (which would otherwise write cursors for an integration that is gone),
     then remove the integration, its cursors and its credential; runs stay as history."""
     tenant, integration_id = tenant_id(req), route_id(req, "integrationId")

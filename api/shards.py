@@ -110,7 +110,8 @@ def shards_list(req: func.HttpRequest) -> func.HttpResponse:
         raise BadRequest("continuationToken is not valid", code=ErrorCode.INVALID_PARAMETER,
                          details=[{"field": "continuationToken", "message": "not a token this API issued"}]
                          ) from None
-    return json_response({"items": [s.to_wire() for s in page.items], "continuationToken": page.continuation_token})
+    items = [s.to_wire() for s in page.items]
+    return json_response({"items": items, "continuationToken": page.continuation_token})
 
 
 @bp.route(route=ONE, methods=["GET"])

@@ -141,9 +141,9 @@ def _release(integrations: IntegrationStore, tenant_id: str, integration_id: str
         integrations.update(tenant_id, integration_id, {"active_run_id": None}, if_match=etag)
 
 
-async def start_sync(client: DurableClient, integrations: IntegrationStore, tenant_id: str, integration_id: str,
-                     mode: RunMode = RunMode.INCREMENTAL, trigger: RunTrigger = RunTrigger.HTTP,
-                     now: datetime | None = None) -> str:
+async def start_sync(client: DurableClient, integrations: IntegrationStore, tenant_id: str,
+                     integration_id: str, mode: RunMode = RunMode.INCREMENTAL,
+                     trigger: RunTrigger = RunTrigger.HTTP, now: datetime | None = None) -> str:
     """Take the lease and start ``sync_integration``; returns the run id (= instance id).
 
     Raises ``NotFound``, ``IntegrationInactive`` or ``SyncAlreadyRunning`` (all ``ApiError``s).

@@ -55,8 +55,9 @@ class FakeDurableClient(df.DurableOrchestrationClient):
         self.set_status(instance_id, "Running", orchestration_function_name)
         return instance_id
 
-    async def get_status(self, instance_id: str, show_history: bool = False, show_history_output: bool = False,
-                         show_input: bool = False) -> DurableOrchestrationStatus:
+    async def get_status(self, instance_id: str, show_history: bool = False,
+                         show_history_output: bool = False, show_input: bool = False
+                         ) -> DurableOrchestrationStatus:
         return DurableOrchestrationStatus.from_json(self.instances.get(instance_id, ""))
 
     async def terminate(self, instance_id: str, reason: str) -> None:

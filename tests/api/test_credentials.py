@@ -37,7 +37,8 @@ async def test_put_lifts_needs_reauth_but_not_paused(api: Api, services: Service
 
 async def test_invalid_credentials_are_422_without_echoing_secrets(api: Api) -> None:
     await api.call("PUT", "/tenants/acme/integrations/sf-1", json_body=INTEGRATION)
-    r = await api.call("PUT", PATH, json_body={k: v for k, v in OAUTH.items() if k != "clientId"} | {"extra": 1})
+    without_client_id = {k: v for k, v in OAUTH.items() if k != "clientId"}
+    r = await api.call("PUT", PATH, json_body=without_client_id | {"extra": 1})
     assert r.status == 422
     assert {d["field"] for d in r.json()["error"]["details"]} == {"clientId", "extra"}
     assert b"SECRET" not in r.body

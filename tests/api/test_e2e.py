@@ -53,7 +53,8 @@ def test_integration_put_get_validation_and_tenancy(client: httpx.Client) -> Non
     bad = copy.deepcopy(INTEGRATION) | {"prioritee": "high"}
     r = client.put(f"{ACME}/integrations/crm", json=bad)
     assert r.status_code == 422
-    assert r.json()["error"]["details"] == [{"field": "prioritee", "message": "Extra inputs are not permitted"}]
+    assert r.json()["error"]["details"] == [
+        {"field": "prioritee", "message": "Extra inputs are not permitted"}]
     r = client.put(f"{ACME}/integrations/crm", content=b"{oops", headers={"content-type": "application/json"})
     assert r.status_code == 400 and "Traceback" not in r.text
 
@@ -62,7 +63,8 @@ def test_integration_put_get_validation_and_tenancy(client: httpx.Client) -> Non
 
 
 def test_shards_crud_with_etags(client: httpx.Client) -> None:
-    r = client.post(f"{ACME}/shards", json={"id": "s-1", "shardTypeId": "account", "structuredData": {"n": 1}})
+    shard = {"id": "s-1", "shardTypeId": "account", "structuredData": {"n": 1}}
+    r = client.post(f"{ACME}/shards", json=shard)
     assert r.status_code == 201, r.text
     got = client.get(f"{ACME}/shards/s-1")
     etag = got.headers["etag"]

@@ -21,7 +21,8 @@ from tests.api.conftest import api_routes
 
 
 def request(body: bytes = b"", headers: dict[str, str] | None = None) -> func.HttpRequest:
-    return func.HttpRequest("PUT", "http://h/api/x", headers=headers or {}, params={}, route_params={}, body=body)
+    return func.HttpRequest("PUT", "http://h/api/x", headers=headers or {}, params={}, route_params={},
+                            body=body)
 
 
 def test_every_route_needs_the_function_key_and_lives_under_a_tenant() -> None:

@@ -80,7 +80,8 @@ async def test_unknown_and_invalid_fields_are_422_naming_each_field(api: Api) ->
 async def test_malformed_bodies(api: Api) -> None:
     r = await api.call("PUT", PATH, body=b'{"provider": ', headers={"Content-Type": "application/json"})
     assert r.status == 400 and r.error_code == "malformed_json"
-    r = await api.call("PUT", PATH, body=b"provider=x", headers={"Content-Type": "application/x-www-form-urlencoded"})
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    r = await api.call("PUT", PATH, body=b"provider=x", headers=form)
     assert r.status == 415
     r = await api.call("PUT", PATH, json_body=[1, 2])
     assert r.status == 422 and r.json()["error"]["details"][0]["field"] == "body"

@@ -33,16 +33,17 @@ async def test_runs_newest_first_and_by_id(api: Api, services: Services) -> None
 
 
 def dead_letter(letter_id: str, kind: DeadLetterKind, **fields: object) -> DeadLetter:
-    return DeadLetter.model_validate({"id": letter_id, "tenant_id": "acme", "kind": kind, "error_type": "TIMEOUT",
-                                      "error_message": "gave up", "first_failed_at": T0, "last_failed_at": T0,
-                                      **fields})
+    return DeadLetter.model_validate({"id": letter_id, "tenant_id": "acme", "kind": kind,
+                                      "error_type": "TIMEOUT", "error_message": "gave up",
+                                      "first_failed_at": T0, "last_failed_at": T0, **fields})
 
 
 async def test_list_and_delete(api: Api, services: Services) -> None:
     services.stores.dead_letters.add(dead_letter("d-1", DeadLetterKind.WEBHOOK_EVENT))
     listed = await api.call("GET", "/tenants/acme/deadletters")
     assert [d["id"] for d in listed.json()["items"]] == ["d-1"]
-    assert (await api.call("GET", "/tenants/acme/deadletters", params={"status": "retried"})).json()["items"] == []
+    retried = await api.call("GET", "/tenants/acme/deadletters", params={"status": "retried"})
+    assert retried.json()["items"] == []
     assert (await api.call("GET", "/tenants/acme/deadletters", params={"status": "lost"})).status == 400
     assert (await api.call("GET", "/tenants/globex/deadletters")).json()["items"] == []
     assert (await api.call("DELETE", "/tenants/globex/deadletters/d-1")).status == 404

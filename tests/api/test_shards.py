@@ -29,8 +29,8 @@ async def test_create_get_patch_delete(api: Api) -> None:
     etag = got.headers["ETag"]
     assert etag.startswith('"') and etag.strip('"') == got.json()["etag"]
 
-    patched = await api.call("PATCH", SHARDS + "/a-1", json_body={"structuredData": {"city": None, "size": 5}},
-                             headers={"If-Match": etag})
+    patch = {"structuredData": {"city": None, "size": 5}}
+    patched = await api.call("PATCH", SHARDS + "/a-1", json_body=patch, headers={"If-Match": etag})
     assert patched.status == 200, patched.body
     assert patched.json()["structuredData"] == {"name": "Acme", "size": 5}
     assert patched.headers["ETag"] != etag
@@ -80,7 +80,8 @@ async def test_list_filters_and_pages(api: Api) -> None:
         if token is None:
             break
     assert seen == [f"a-{n}" for n in range(5)]
-    by_external = (await api.call("GET", SHARDS, params={"externalSystem": "salesforce", "externalId": "003"})).json()
+    linked = {"externalSystem": "salesforce", "externalId": "003"}
+    by_external = (await api.call("GET", SHARDS, params=linked)).json()
     assert [s["id"] for s in by_external["items"]] == ["a-3"]
     assert (await api.call("GET", SHARDS, params={"limit": "0"})).status == 400
     assert (await api.call("GET", SHARDS, params={"limit": "many"})).status == 400

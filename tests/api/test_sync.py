@@ -47,7 +47,8 @@ async def test_start_answers_202_with_the_check_status_payload(api: Api, durable
 
 
 @pytest.mark.usefixtures("integration")
-async def test_second_request_while_running_is_409_with_the_running_id(api: Api, durable: FakeDurableClient) -> None:
+async def test_second_request_while_running_is_409_with_the_running_id(api: Api,
+                                                                      durable: FakeDurableClient) -> None:
     first = (await api.call("POST", SYNC)).json()["id"]  # empty body: incremental
     assert durable.started[0][2]["mode"] == "incremental"
     for status in ("Running", "Pending", "Suspended"):
@@ -95,7 +96,8 @@ async def test_a_lost_compare_and_swap_answers_409_with_the_winner(api: Api, dur
 
 
 @pytest.mark.usefixtures("integration")
-async def test_failed_start_releases_the_lease(api: Api, durable: FakeDurableClient, services: Services) -> None:
+async def test_failed_start_releases_the_lease(api: Api, durable: FakeDurableClient,
+                                               services: Services) -> None:
     async def broken_start(*args: Any, **kwargs: Any) -> str:
         raise ConnectionError("task hub unreachable")
 

@@ -31,7 +31,8 @@ def stub_release_lease(payload: dict[str, Any]) -> bool:
     if current is None or current.active_run_id != request.run_id:
         return False
     try:
-        store.update(request.tenant_id, request.integration_id, {"active_run_id": None}, if_match=current.etag)
+        store.update(request.tenant_id, request.integration_id, {"active_run_id": None},
+                     if_match=current.etag)
     except StaleETag:
         return False
     return True
