@@ -101,7 +101,7 @@ class CredentialRefresher:
             return self._outcome(ref, RefreshResult.SKIPPED, message="no stored secret")
         if not needs_refresh(credential, stale_access_token, due):
             return self._fresh(ref, credential, meta)
-        acquired = await self._acquire(ref, stale_access_token, due)
+        acquired = await self._acquire(ref, stale_access_token, due, meta.version)
         if isinstance(acquired, RefreshOutcome):
             return acquired
         held = [acquired]
@@ -110,11 +110,17 @@ class CredentialRefresher:
         finally:
             self._stores.leases.release(held[-1])
 
-    async def _acquire(self, ref: CredentialRef, stale: str | None, due: datetime) -> Lease | RefreshOutcome:
+    async def _acquire(self, ref: CredentialRef, stale: str | None, due: datetime, seen_version: int
+                       ) -> Lease | RefreshOutcome:
         def shortcut() -> RefreshOutcome | None:
+            # Poll the cheap metadata; read the secret (a Key Vault call in Azure) only once its
+            # version shows that someone committed new tokens.
+            meta = self._stores.metas.get(ref.tenant_id, ref.integration_id)
+            if meta is None or meta.version == seen_version:
+                return None
             credential = read_secret(self._stores.secrets, ref.tenant_id, ref.integration_id)
             if credential is not None and not needs_refresh(credential, stale, due):
-                return self._fresh(ref, credential, self._stores.metas.get(ref.tenant_id, ref.integration_id))
+                return self._fresh(ref, credential, meta)
             return None
 
         lease = await self._wait_for_lease(ref, shortcut)
