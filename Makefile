@@ -15,8 +15,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 install: $(VENV)/.installed
 
 run: $(VENV)/.installed
-	@echo "Function key: $(KEY)   (send it as x-functions-key or ?code=)"
-	DEVHOST_FUNCTION_KEY=$(KEY) $(PY) -m devhost . --port $(PORT)
+	$(PY) tools/run_local.py --port $(PORT) --key $(KEY)
 
 test: $(VENV)/.installed tools/cosmosdb-server/node_modules/.installed
 	$(PY) -m pytest -q
