@@ -25,6 +25,24 @@ def decode_after(token: str) -> str:
         raise ValueError("invalid continuation token") from exc
 
 
+_WRAPPED = "ct1."
+
+
+def wrap_token(raw: str) -> str:
+    """A backend's own continuation token made URL-safe and recognisable."""
+    return _WRAPPED + base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+def unwrap_token(token: str) -> str:
+    """The backend token inside ``wrap_token``'s output; ``ValueError`` for anything else."""
+    if not token.startswith(_WRAPPED):
+        raise ValueError("invalid continuation token")
+    try:
+        return base64.urlsafe_b64decode(token[len(_WRAPPED):].encode()).decode()
+    except (binascii.Error, UnicodeDecodeError) as exc:
+        raise ValueError("invalid continuation token") from exc
+
+
 def wire_time(value: datetime) -> str:
     """A datetime as the models serialise it (ISO 8601, UTC, ``Z``)."""
     if value.tzinfo is None:

@@ -16,7 +16,7 @@ from stores.cosmos.shard_docs import SEP, from_item, index_of, key_entry, link, 
 from stores.errors import RecordNotFound, StaleETag
 from stores.fields import checked_name
 from stores.shards import LinkInfo, PageIndex, ShardPage, UpsertCounts
-from stores.tokens import chunks, wire_time
+from stores.tokens import chunks, unwrap_token, wire_time, wrap_token
 
 BATCH = 100  # Cosmos's transactional batch limit
 LOOKUP_CHUNK = 1000
@@ -68,10 +68,10 @@ class CosmosShardStore:
         with translated():
             pager = self._c.query_items(
                 sql, parameters=parameters, partition_key=tenant_id, max_item_count=limit
-            ).by_page(continuation_token)
+            ).by_page(unwrap_token(continuation_token) if continuation_token else None)
             items = [from_item(item) for item in next(pager, [])]
             token = pager.continuation_token  # type: ignore[attr-defined]
-        return ShardPage(items, token or None)
+        return ShardPage(items, wrap_token(token) if token else None)
 
     def create(self, tenant_id: str, shard: Shard) -> Shard:
         shard = shard.model_copy(update={"tenant_id": tenant_id})

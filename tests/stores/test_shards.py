@@ -135,3 +135,9 @@ def test_delete_soft_and_hard(store: ShardStore) -> None:
     assert store.delete("t1", "s2")
     assert store.get("t1", "s2") is None
     assert not store.delete("t1", "s2")
+
+
+def test_invalid_continuation_token_is_a_value_error(store: ShardStore) -> None:
+    store.upsert_many("t1", [shard(n) for n in range(3)])
+    with pytest.raises(ValueError):
+        store.query("t1", limit=1, continuation_token="not-a-token")
