@@ -93,7 +93,10 @@ class ShardStore(Protocol):
         ...
 
     def mark_seen(self, tenant_id: str, integration_id: str, external_ids: Sequence[str], run_id: str) -> int:
-        """Stamp shards a run saw but did not rewrite (unchanged records)."""
+        """Stamp shards a run saw but did not rewrite (unchanged records).
+
+        Only full syncs need it (deletion detection). It is one UPDATE on SQLite, but on Cosmos it
+        rewrites each document, so incremental syncs should not call it."""
         ...
 
     def mark_deleted_except(
