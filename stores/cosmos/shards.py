@@ -202,12 +202,17 @@ class CosmosShardStore:
     def mark_seen(self, tenant_id: str, integration_id: str, external_ids: Sequence[str], run_id: str) -> int:
         items = self._linked_items(tenant_id, [link(integration_id, e) for e in external_ids])
         docs = []
+        already = 0
         for item in items.values():
             body, _ = strip_system(item)
-            body.setdefault("ix", {}).setdefault("seen", {})[integration_id] = run_id
+            seen = body.setdefault("ix", {}).setdefault("seen", {})
+            if seen.get(integration_id) == run_id:  # a re-run page: nothing to rewrite
+                already += 1
+                continue
+            seen[integration_id] = run_id
             docs.append(body)
         counts = self._write_batches(tenant_id, docs)
-        return counts.created + counts.updated
+        return already + counts.created + counts.updated
 
     def mark_deleted_except(
         self, tenant_id: str, integration_id: str, shard_type_id: str, run_id: str, now: datetime
