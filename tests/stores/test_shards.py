@@ -114,6 +114,7 @@ def test_full_sync_deletion_detection(store: ShardStore) -> None:
     # Run 2 rewrites s0-s1, sees s2-s3 unchanged, and no longer finds s4-s5.
     store.upsert_many("t1", [shard(0), shard(1)], PageIndex(integration_id="i1", run_id="run-2"))
     assert store.mark_seen("t1", "i1", ["e2", "e3"], "run-2") == 2
+    assert store.mark_seen("t1", "i1", ["e2", "e3", "unknown"], "run-2") == 2  # a re-run page
     assert store.mark_deleted_except("t1", "i1", "account", "run-2", NOW) == 2
     assert store.mark_deleted_except("t1", "i1", "account", "run-2", NOW) == 0
     assert sorted(s.id for s in store.query("t1", shard_type_id="account").items) == ["s0", "s1", "s2", "s3"]
