@@ -23,6 +23,7 @@ from stores.secrets.local import LocalSecretStore
 from stores.shards import ShardStore
 from stores.staging import StagingStore
 from stores.syncstate import DocumentSyncStateStore, SyncStateStore
+from stores.webhook_registrations import DocumentWebhookRegistrationStore, WebhookRegistrationStore
 from stores.webhooks import DocumentWebhookInbox, WebhookInbox
 
 SQLITE_FILE = "castiel.db"
@@ -51,6 +52,7 @@ class Stores:
     dead_letters: DeadLetterStore
     audit: AuditStore
     webhooks: WebhookInbox
+    webhook_registrations: WebhookRegistrationStore
     credentials: CredentialMetaStore
     secrets: SecretStore
     close: Callable[[], None]
@@ -64,6 +66,7 @@ def _document_stores(collection: Callable[[str], DocumentCollection]) -> dict[st
         "dead_letters": DocumentDeadLetterStore(collection("deadletters")),
         "audit": DocumentAuditStore(collection("audit")),
         "webhooks": DocumentWebhookInbox(collection("webhooks")),
+        "webhook_registrations": DocumentWebhookRegistrationStore(collection("webhooks")),
         "credentials": DocumentCredentialMetaStore(collection("credentials")),
     }
 

@@ -1,0 +1,105 @@
+"""Webhook routes: the public receiver and the registration routes.
+
+- ``POST /api/webhooks/{provider}/{registrationId}`` (anonymous: the signature authenticates): the
+  ``api.webhook_intake`` pipeline on a worker thread (verify, inbox, audit), then the integration's
+  drainer is started if idle, then the reply. A drainer that cannot be started does not fail the
+  delivery: the events are already persisted and the sweep starts it.
+- ``PUT/GET/DELETE /api/tenants/{tenantId}/webhooks/{registrationId}`` (function key): see
+  ``api.webhook_registrations``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+
+import azure.durable_functions as df
+import azure.functions as func
+
+from api.http import Conflict, NotFound, api_errors
+from api.sync_lease import DurableClient, IntegrationInactive, start_sync
+from api.webhook_intake import Intake, Outcome
+from api.webhook_registrations import delete_registration, get_registration, put_registration
+from core.models import RunMode, RunTrigger
+from services import Services, get_services
+from timers.webhook_drainer import STARTER
+from webhooks import HttpReply, RawRequest, SignalKind
+
+log = logging.getLogger("castiel.webhooks")
+bp = df.Blueprint()
+
+RECEIVE_ROUTE = "webhooks/{provider}/{registrationId}"
+REGISTRATION_ROUTE = "tenants/{tenantId}/webhooks/{registrationId}"
+# Signals that mean "changes happened that the events do not spell out": read them with a sync.
+_SYNC_SIGNALS = frozenset({SignalKind.CHANGES_PENDING, SignalKind.RESYNC})
+
+_lock = threading.Lock()
+_built: tuple[Services, Intake] | None = None
+
+
+def intake() -> Intake:
+    """The process's pipeline over its ``Services`` (rebuilt when tests install new ones)."""
+    global _built
+    services = get_services()
+    with _lock:
+        if _built is None or _built[0] is not services:
+            _built = (services, Intake(services.stores, services.settings))
+        return _built[1]
+
+
+def _response(reply: HttpReply) -> func.HttpResponse:
+    return func.HttpResponse(reply.body, status_code=reply.status,
+                             headers={**reply.headers, "Content-Type": reply.content_type})
+
+
+async def _follow_up(client: DurableClient, outcome: Outcome) -> None:
+    """Start the drainer and act on signals; failures are logged, the delivery is already safe."""
+    if outcome.drain is not None:
+        try:
+            await STARTER.ensure(client, *outcome.drain)
+        except Exception:  # noqa: BLE001 - any failure to reach the task hub; the sweep retries
+            log.warning("could not start the webhook drainer for %s/%s", *outcome.drain)
+    for signal in outcome.signals:
+        if signal.kind not in _SYNC_SIGNALS:
+            continue  # subscription lifecycle: surfaced in the audit trail for the operator
+        # Conflict: a sync is already running (it reads these changes); the others: it cannot sync.
+        with contextlib.suppress(Conflict, NotFound, IntegrationInactive):
+            await start_sync(client, get_services().stores.integrations, signal.tenant_id, signal.integration_id,
+                             RunMode.INCREMENTAL, RunTrigger.WEBHOOK)
+
+
+async def receive(req: func.HttpRequest, client: DurableClient) -> func.HttpResponse:
+    """The receiver's work, callable with any durable client (tests pass a fake one)."""
+    provider = req.route_params.get("provider", "")
+    registration_id = req.route_params.get("registrationId", "")
+    request = RawRequest.build(req.method, req.url, dict(req.headers), req.get_body() or b"", dict(req.params))
+    outcome = await asyncio.to_thread(intake().handle, provider, registration_id, request)
+    await _follow_up(client, outcome)
+    return _response(outcome.reply)
+
+
+@bp.route(route=RECEIVE_ROUTE, methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
+@bp.durable_client_input(client_name="client")
+@api_errors
+async def webhook_receive(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
+    return await receive(req, client)
+
+
+@bp.route(route=REGISTRATION_ROUTE, methods=["PUT"])
+@api_errors
+def webhook_registration_put(req: func.HttpRequest) -> func.HttpResponse:
+    return put_registration(req, get_services(), intake().endpoints.forget)
+
+
+@bp.route(route=REGISTRATION_ROUTE, methods=["GET"])
+@api_errors
+def webhook_registration_get(req: func.HttpRequest) -> func.HttpResponse:
+    return get_registration(req, get_services())
+
+
+@bp.route(route=REGISTRATION_ROUTE, methods=["DELETE"])
+@api_errors
+def webhook_registration_delete(req: func.HttpRequest) -> func.HttpResponse:
+    return delete_registration(req, get_services(), intake().endpoints.forget)

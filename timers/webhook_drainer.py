@@ -1,0 +1,102 @@
+"""Keeps webhook drainers running: started by the route when events arrive, and by a sweep timer.
+
+``DrainerStarter.ensure`` starts an integration's ``webhook_events`` orchestration under its fixed id
+unless it runs. A drainer seen running moments ago is trusted for ``memo_seconds`` so that a burst
+costs one status read, not one per delivery. The task hub refuses a second ``start_new`` for a
+running id, and the loser re-reads the status. The one gap this leaves (an event persisted just as
+a drainer decided to stop, while the route trusted the memo) is closed by the sweep: every
+``SWEEP_SCHEDULE`` it starts the drainer of any integration with pending events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+import azure.durable_functions as df
+import azure.functions as func
+
+from activities.webhook_contracts import DrainState
+from api.sync_lease import DurableClient
+from orchestrators.webhook_events import WEBHOOK_ORCHESTRATION, drainer_instance_id
+from services import get_services
+
+log = logging.getLogger("castiel.webhooks")
+bp = df.Blueprint()
+
+SWEEP_SCHEDULE = "*/20 * * * * *"
+DEFAULT_MEMO_SECONDS = 0.5
+_LIVE = frozenset({
+    df.OrchestrationRuntimeStatus.Running, df.OrchestrationRuntimeStatus.Pending,
+    df.OrchestrationRuntimeStatus.ContinuedAsNew, df.OrchestrationRuntimeStatus.Suspended,
+})
+
+
+async def _running(client: DurableClient, instance_id: str) -> bool:
+    status = await client.get_status(instance_id)
+    return status is not None and getattr(status, "runtime_status", None) in _LIVE
+
+
+class DrainerStarter:
+    """Start-if-idle for drainers, with a short per-process memory of drainers seen running."""
+
+    def __init__(self, memo_seconds: float = DEFAULT_MEMO_SECONDS, clock: Callable[[], float] = time.monotonic):
+        self._memo, self._clock = memo_seconds, clock
+        self._seen: dict[str, float] = {}
+
+    async def ensure(self, client: DurableClient, tenant_id: str, integration_id: str, *,
+                     trust_memo: bool = True) -> bool:
+        """True when this call started the drainer."""
+        instance_id = drainer_instance_id(tenant_id, integration_id)
+        now = self._clock()
+        if trust_memo and now - self._seen.get(instance_id, float("-inf")) < self._memo:
+            return False
+        if await _running(client, instance_id):
+            self._seen[instance_id] = self._clock()
+            return False
+        state = DrainState(tenant_id=tenant_id, integration_id=integration_id)
+        try:
+            await client.start_new(WEBHOOK_ORCHESTRATION, instance_id, state.to_wire())
+        except Exception:  # noqa: BLE001 - the SDK reports "already exists" (409) as a plain Exception
+            if not await _running(client, instance_id):
+                raise
+            self._seen[instance_id] = self._clock()
+            return False
+        self._seen[instance_id] = self._clock()
+        log.info("started webhook drainer instance=%s", instance_id)
+        return True
+
+
+STARTER = DrainerStarter()
+"""The process's starter (the route and the sweep share its memory)."""
+
+
+def _with_pending() -> set[tuple[str, str]]:
+    stores = get_services().stores
+    found: set[tuple[str, str]] = set()
+    for registration in stores.webhook_registrations.list_all():
+        key = (registration.tenant_id, registration.integration_id)
+        if key not in found and stores.webhooks.list_pending(registration.tenant_id,
+                                                              registration.registration_id, limit=1):
+            found.add(key)
+    return found
+
+
+async def sweep(client: DurableClient, starter: DrainerStarter = STARTER) -> list[str]:
+    """Start the drainer of every integration with pending events; the instance ids started."""
+    started = []
+    for tenant_id, integration_id in sorted(await asyncio.to_thread(_with_pending)):
+        if await starter.ensure(client, tenant_id, integration_id, trust_memo=False):
+            started.append(drainer_instance_id(tenant_id, integration_id))
+    return started
+
+
+@bp.timer_trigger(schedule=SWEEP_SCHEDULE, arg_name="timer", run_on_startup=True, use_monitor=False)
+@bp.durable_client_input(client_name="client")
+async def webhook_drainer_sweep(timer: func.TimerRequest, client: Any) -> None:
+    started = await sweep(client)
+    if started:
+        log.info("webhook sweep started %d drainer(s)", len(started))
