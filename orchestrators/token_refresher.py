@@ -29,8 +29,9 @@ from credentials.plan import earliest_due, next_check_at
 
 REFRESHER_INSTANCE_ID = "token-refresher"
 REFRESHER_NAME = "token_refresher"
-# Used only when even the plan could not be read (the store was down): retry in a minute.
-FALLBACK_PLAN = RefreshPlan(interval_seconds=60, threshold_seconds=3600, min_interval_seconds=60,
+# Used only when a generation failed before or while reading its plan (store down, bad settings):
+# back off from one minute, doubling per failing generation, up to an hour.
+FALLBACK_PLAN = RefreshPlan(interval_seconds=3600, threshold_seconds=3600, min_interval_seconds=60,
                             max_per_generation=1)
 
 bp = df.Blueprint()
