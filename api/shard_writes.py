@@ -15,9 +15,11 @@ from datetime import datetime
 from typing import Any
 
 from core.models import Shard
+from services import get_services
 from stores.errors import RecordNotFound
 from stores.shards import ShardStore
 from stores.tokens import wire_time
+from writeback.capture import capture_local_write
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,19 @@ class LocalWrite:
 def apply_local_write(store: ShardStore, tenant_id: str, change: LocalChange, now: datetime) -> LocalWrite:
     """Apply ``change`` for ``tenant_id`` and stamp ``updatedAt``. Store errors pass through:
     ``RecordExists`` (create), ``StaleETag`` (the shard changed since ``current`` was read),
-    ``RecordNotFound``."""
+    ``RecordNotFound``. Write-back captures the change in the same transaction."""
+    if isinstance(change, CreateShard):
+        shard_type_id = change.shard.shard_type_id
+    elif isinstance(change, PatchShard):
+        shard_type_id = str(change.changes.get("shardTypeId", change.current.shard_type_id))
+    else:
+        shard_type_id = change.current.shard_type_id
+    integrations = get_services().stores.integrations
+    return capture_local_write(store, integrations, tenant_id, now, shard_type_id,
+                               lambda: _write(store, tenant_id, change, now))
+
+
+def _write(store: ShardStore, tenant_id: str, change: LocalChange, now: datetime) -> LocalWrite:
     if isinstance(change, CreateShard):
         shard = change.shard.model_copy(update={"tenant_id": tenant_id, "created_at": now, "updated_at": now})
         return LocalWrite(tenant_id, shard.id, None, store.create(tenant_id, shard))

@@ -52,8 +52,15 @@ class SqliteDatabase:
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction: commits on success, rolls back on any error."""
+        """A write transaction: commits on success, rolls back on any error.
+
+        Inside another ``write()`` on the same thread it joins the enclosing transaction, so that
+        several stores' writes (a shard change and its write-back outbox entry) commit as one.
+        """
         conn = self.connection()
+        if conn.in_transaction:
+            yield conn
+            return
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:  # the lock stayed busy past busy_timeout

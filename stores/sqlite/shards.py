@@ -31,6 +31,11 @@ class SqliteShardStore:
         db.ensure_schema("shards", SHARD_SCHEMA)
         migrate(db.connection())
 
+    @property
+    def database(self) -> SqliteDatabase:
+        """The database file, for stores that must write in the same transaction (the outbox)."""
+        return self._db
+
     def get(self, tenant_id: str, shard_id: str) -> Shard | None:
         row = self._db.connection().execute(
             "SELECT body, etag FROM shards WHERE tenant_id = ? AND id = ?", (tenant_id, shard_id)
