@@ -58,9 +58,13 @@ def push_mapping(integration: Integration, shard_type_id: str) -> EntityMapping 
 
 
 def push_targets(integrations: Sequence[Integration], shard: Shard) -> list[PushTarget]:
-    """Every integration that pushes ``shard`` (linked to it, or a candidate for a create)."""
+    """Every integration that pushes ``shard``: those it is linked to; an unlinked shard (a local
+    create) goes to every integration pushing its type."""
+    linked = {r.integration_id for r in shard.external_relationships}
     targets = []
     for integration in integrations:
+        if linked and integration.integration_id not in linked:
+            continue
         mapping = push_mapping(integration, shard.shard_type_id)
         if mapping is not None:
             targets.append(PushTarget(integration, mapping))

@@ -25,7 +25,8 @@ INTEGRATION = "sf"
 API = f"/api/tenants/{TENANT}"
 
 
-def writeback_integration(sandbox_url: str, conflict: str = "local_wins", **overrides: Any) -> dict[str, Any]:
+def writeback_integration(sandbox_url: str, conflict: str = "local_wins", shard_type: str = "account",
+                          **overrides: Any) -> dict[str, Any]:
     """A Salesforce integration pushing and pulling Accounts, creates idempotent on External_Id__c."""
     body: dict[str, Any] = {
         "provider": "salesforce",
@@ -33,7 +34,7 @@ def writeback_integration(sandbox_url: str, conflict: str = "local_wins", **over
                        "tokenUrl": f"{sandbox_url}/services/oauth2/token",
                        "externalIdFields": {"Account": "External_Id__c"}},
         "entityMappings": [
-            {"externalEntity": "Account", "shardTypeId": "account", "direction": "bidirectional",
+            {"externalEntity": "Account", "shardTypeId": shard_type, "direction": "bidirectional",
              "fieldMappings": [{"source": "Name", "target": "name"},
                                {"source": "Industry", "target": "industry"},
                                {"source": "Phone", "target": "phone"}]},
@@ -59,8 +60,8 @@ class WB:
     def http(self) -> httpx.Client:
         return self.engine.client
 
-    def setup(self, body: dict[str, Any] | None = None) -> None:
-        self.engine.add_integration(TENANT, INTEGRATION, body or writeback_integration(self.engine.sandbox.url))
+    def setup(self, body: dict[str, Any] | None = None, integration: str = INTEGRATION) -> None:
+        self.engine.add_integration(TENANT, integration, body or writeback_integration(self.engine.sandbox.url))
 
     def create(self, shard_id: str, data: dict[str, Any], shard_type: str = "account") -> dict[str, Any]:
         r = self.http.post(f"{API}/shards", json={"id": shard_id, "shardTypeId": shard_type, "structuredData": data})
@@ -81,14 +82,14 @@ class WB:
         assert r.status_code == 200, r.text
         return dict(r.json())
 
-    def outbox(self) -> list[dict[str, Any]]:
-        r = self.http.get(f"{API}/integrations/{INTEGRATION}/outbox", params={"limit": 1000})
+    def outbox(self, integration: str = INTEGRATION) -> list[dict[str, Any]]:
+        r = self.http.get(f"{API}/integrations/{integration}/outbox", params={"limit": 1000})
         assert r.status_code == 200, r.text
         return list(r.json()["items"])
 
-    def drain(self, timeout: float = 60) -> dict[str, Any]:
+    def drain(self, timeout: float = 60, integration: str = INTEGRATION) -> dict[str, Any]:
         """Start (or join) the drainer and wait for it to finish."""
-        r = self.http.post(f"{API}/integrations/{INTEGRATION}/writeback")
+        r = self.http.post(f"{API}/integrations/{integration}/writeback")
         assert r.status_code == 202, r.text
         return wait_status(self.http, r.json()["id"], timeout=timeout)
 
