@@ -122,7 +122,7 @@ class MappingState(CamelModel):
     pages_per_generation: int = 20
     retry: RetrySettings = Field(default_factory=RetrySettings)
     cursor: dict[str, Any] | None = None
-    started: bool = False
+    prefetched: FetchPageResult | None = None  # the next page, fetched ahead before a continue_as_new
     pages: int = 0
     attempt: int = 0
     stats: RunStats = Field(default_factory=RunStats)
