@@ -7,8 +7,6 @@ the metadata only. No answer of this module ever contains a secret.
 
 from __future__ import annotations
 
-import threading
-
 import azure.durable_functions as df
 import azure.functions as func
 from pydantic import ValidationError
@@ -26,28 +24,12 @@ from api.http import (
 )
 from core.models import parse_credential, validation_details
 from core.models.credentials import Credential
-from credentials.runtime import build_credential_service, lease_collection
-from credentials.service import CredentialService
-from services import Services, get_services
+from credentials.runtime import credential_service
+from services import get_services
 
 bp = df.Blueprint()
 
 ROUTE = "tenants/{tenantId}/integrations/{integrationId}/credentials"
-_lock = threading.Lock()
-_built: tuple[Services, CredentialService] | None = None
-
-
-def credential_service() -> CredentialService:
-    """The credential service over the process's ``Services`` (rebuilt when tests install new ones)."""
-    global _built
-    services = get_services()
-    with _lock:
-        if _built is None or _built[0] is not services:
-            leases = lease_collection(services.settings)
-            _built = (services, build_credential_service(services.settings, services.stores, leases))
-        return _built[1]
-
-
 def _parse(body: object) -> Credential:
     try:
         return parse_credential(require_object(body))

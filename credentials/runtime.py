@@ -6,19 +6,20 @@ The activities call ``credential_service()``; tests build one with ``build_crede
 
 from __future__ import annotations
 
-from functools import lru_cache
+import threading
 from typing import Any
 
 import httpx
 
-from core.settings import RecordStoreBackend, Settings, get_settings
+from core.settings import RecordStoreBackend, Settings
 from credentials.lease import LEASE_COLLECTION, CredentialLeases
 from credentials.models import RefreshPlan
 from credentials.refresh import CredentialRefresher, RefreshPolicy
 from credentials.service import CredentialService
 from credentials.vault import Clock, CredentialStores, utc_now
+from services import Services, get_services
 from stores.documents import DocumentCollection
-from stores.factory import SQLITE_FILE, Stores, build_stores
+from stores.factory import SQLITE_FILE, Stores
 
 
 def _cosmos_client(settings: Settings) -> Any:
@@ -81,8 +82,17 @@ def build_credential_service(settings: Settings, stores: Stores, leases: Documen
                              clock=clock)
 
 
-@lru_cache(maxsize=1)
+_lock = threading.Lock()
+_built: tuple[Services, CredentialService] | None = None
+
+
 def credential_service() -> CredentialService:
-    """The process's credential service (built on first use from ``get_settings()``)."""
-    settings = get_settings()
-    return build_credential_service(settings, build_stores(settings), lease_collection(settings))
+    """The process's credential service, over the process's ``Services`` (so the sync, the API and the
+    token refresher share one set of stores); rebuilt when tests install new services."""
+    global _built
+    services = get_services()
+    with _lock:
+        if _built is None or _built[0] is not services:
+            leases = lease_collection(services.settings)
+            _built = (services, build_credential_service(services.settings, services.stores, leases))
+        return _built[1]
