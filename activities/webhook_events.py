@@ -10,6 +10,8 @@ Both are safe to run twice: upserts are keyed by external id and marking process
 
 from __future__ import annotations
 
+import contextlib
+import time
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -77,13 +79,16 @@ def _mark(tenant: str, keys: list[EventKey], run_id: str, outcome: AuditOutcome,
     if not keys:
         return
     stores, now = get_services().stores, datetime.now(UTC)
-    for key in keys:
-        stores.webhooks.mark_processed(tenant, key.registration_id, key.event_id, now)
-    stores.audit.append(AuditRecord(
+    record = AuditRecord(
         id=uuid.uuid4().hex, tenant_id=tenant, integration_id=details.pop("integration_id", None),
         action="webhook.processed", outcome=outcome, actor="webhook", at=now, correlation_id=run_id,
         details={"eventIds": [k.event_id for k in keys], **details},
-    ))
+    )
+    # One commit for the page where the backend has transactions (marks and audit together).
+    with stores.transaction() if stores.transaction else contextlib.nullcontext():
+        for key in keys:
+            stores.webhooks.mark_processed(tenant, key.registration_id, key.event_id, now)
+        stores.audit.append(record)
 
 
 def _upsert(integration: Integration, mapping: EntityMapping, ref: PageRef,
@@ -96,10 +101,24 @@ def _upsert(integration: Integration, mapping: EntityMapping, ref: PageRef,
     return save_records(integration, mapping, ref, items, deleted) + RunStats(failed=mapped.failed)
 
 
+_REGISTRATIONS_TTL = 5.0  # seconds a drainer trusts its integration's registration list
+_registrations: dict[tuple[int, str, str], tuple[float, dict[str, WebhookRegistration]]] = {}
+
+
+def _registrations_of(tenant_id: str, integration_id: str) -> dict[str, WebhookRegistration]:
+    """The integration's registrations, re-read every few seconds rather than on every page."""
+    stores = get_services().stores
+    key, now = (id(stores), tenant_id, integration_id), time.monotonic()
+    cached = _registrations.get(key)
+    if cached is None or cached[0] < now:
+        found = stores.webhook_registrations.list_for_integration(tenant_id, integration_id)
+        cached = _registrations[key] = (now + _REGISTRATIONS_TTL, {r.registration_id: r for r in found})
+    return cached[1]
+
+
 def _pending(inp: DrainInput) -> tuple[list[InboxItem], dict[str, WebhookRegistration]]:
     stores = get_services().stores
-    registrations = {r.registration_id: r for r in
-                     stores.webhook_registrations.list_for_integration(inp.tenant_id, inp.integration_id)}
+    registrations = _registrations_of(inp.tenant_id, inp.integration_id)
     items: list[InboxItem] = []
     for registration_id in registrations:
         items.extend(stores.webhooks.list_pending(inp.tenant_id, registration_id, inp.page_size))

@@ -41,6 +41,10 @@ class Endpoint:
     config: AnySchemeConfig
 
 
+MISSING = object()
+"""``EndpointCache.cached``'s answer when the id must be loaded from the stores."""
+
+
 class EndpointCache:
     """Registration id -> ``Endpoint``; thread-safe; ``None`` for unknown ids and unusable configs."""
 
@@ -51,7 +55,14 @@ class EndpointCache:
         self._entries: dict[str, tuple[float, Endpoint | None]] = {}
         self._lock = threading.Lock()
 
+    def cached(self, registration_id: str) -> Endpoint | None | object:
+        """The cached answer for ``registration_id`` (an ``Endpoint`` or None), or ``MISSING``."""
+        with self._lock:
+            cached = self._entries.get(registration_id)
+        return cached[1] if cached is not None and cached[0] > self._clock() else MISSING
+
     def get(self, registration_id: str) -> Endpoint | None:
+        """The endpoint, from the cache or loaded from the stores (blocking: call it off the event loop)."""
         now = self._clock()
         with self._lock:
             cached = self._entries.get(registration_id)

@@ -15,6 +15,7 @@ integration's processing orchestration runs.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from collections.abc import Callable
@@ -22,7 +23,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from api.webhook_endpoints import AuditPacer, Endpoint, EndpointCache, RateLimiter
+from api.webhook_commit import GroupCommit
+from api.webhook_endpoints import MISSING, AuditPacer, Endpoint, EndpointCache, RateLimiter
 from core.models import AuditOutcome, AuditRecord
 from core.settings import Settings
 from stores.factory import Stores
@@ -38,6 +40,7 @@ _FORM = ("application/x-www-form-urlencoded",)
 # Media types per scheme beyond JSON: Salesforce outbound messages are SOAP, Slack commands are forms.
 _EXTRA_MEDIA: dict[str, tuple[str, ...]] = {"salesforce": _XML, "slack": _FORM}
 _MAX_LISTED_IDS = 20
+_MAX_EVENT_ID = 1000  # InboxItem's bound, checked here because the items skip re-validation
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,35 +80,45 @@ class Intake:
         self.endpoints = endpoints or EndpointCache(stores)
         self.limiter = limiter or RateLimiter()
         self.pacer = pacer or AuditPacer()
+        self.commits = GroupCommit(stores.transaction)
         self._now = now
 
-    def handle(self, provider: str, registration_id: str, request: RawRequest) -> Outcome:
-        """Decide the reply; an accepted delivery is in the inbox and the audit trail on return."""
+    async def handle(self, provider: str, registration_id: str, request: RawRequest) -> Outcome:
+        """Decide the reply; an accepted delivery is in the inbox and the audit trail on return.
+
+        Checks, verification and parsing run on the caller's event loop (CPU only); a registration
+        not in the cache is loaded on a worker thread and writes go through the group commit.
+        """
         received_at = self._now()
-        endpoint = self.endpoints.get(registration_id)
-        if endpoint is None or endpoint.registration.provider != provider:
-            return self._refuse_unknown(provider, registration_id, received_at)
-        early = self._precheck(endpoint, request, received_at)
+        endpoint = self.endpoints.cached(registration_id)
+        if endpoint is MISSING:
+            endpoint = await asyncio.to_thread(self.endpoints.get, registration_id)
+        if endpoint is None:
+            return await self._refuse_unknown(provider, registration_id, received_at)
+        assert isinstance(endpoint, Endpoint)
+        if endpoint.registration.provider != provider:
+            return await self._refuse(endpoint, received_at, 404, "not_found", "no such webhook registration")
+        early = await self._precheck(endpoint, request, received_at)
         if early is not None:
             return early
         reg = endpoint.registration
         result = receive(endpoint.config, request, ParseContext(reg.integration_id, reg.tenant_id, received_at))
         if isinstance(result, Rejected):
             reply = http_reply(result)
-            self._audit(endpoint, "webhook.rejected", AuditOutcome.REJECTED, received_at,
-                        status=reply.status, code=result.code, detail=result.detail)
+            await self._audit(endpoint, "webhook.rejected", AuditOutcome.REJECTED, received_at,
+                              status=reply.status, code=result.code, detail=result.detail)
             return Outcome(reply)
         if isinstance(result, Challenge):
-            return self._answer_challenge(endpoint, result, received_at)
-        return self._persist(endpoint, result, received_at)
+            return await self._answer_challenge(endpoint, result, received_at)
+        return await self._persist(endpoint, result, received_at)
 
-    def _precheck(self, endpoint: Endpoint, request: RawRequest, at: datetime) -> Outcome | None:
+    async def _precheck(self, endpoint: Endpoint, request: RawRequest, at: datetime) -> Outcome | None:
         limit = self.settings.webhook_max_body_bytes
         declared = (request.header("content-length") or "").strip()
         if (declared.isdigit() and int(declared) > limit) or len(request.body) > limit:
-            return self._refuse(endpoint, at, 413, "payload_too_large", f"the body exceeds {limit} bytes")
+            return await self._refuse(endpoint, at, 413, "payload_too_large", f"the body exceeds {limit} bytes")
         if not media_allowed(endpoint.config.scheme, request.header("content-type"), request.body):
-            return self._refuse(endpoint, at, 415, "unsupported_media_type",
+            return await self._refuse(endpoint, at, 415, "unsupported_media_type",
                                 "the body's content type is not one this provider sends")
         reg = endpoint.registration
         if not self.limiter.allow(reg.registration_id, reg.rate_limit):
@@ -113,58 +126,70 @@ class Intake:
             reply = error_reply(429, "rate_limited", "too many deliveries for this registration",
                                 {"Retry-After": "1"})
             if count:
-                self._audit(endpoint, "webhook.rejected", AuditOutcome.REJECTED, at, status=429,
+                await self._audit(endpoint, "webhook.rejected", AuditOutcome.REJECTED, at, status=429,
                             code="rate_limited", count=count)
             return Outcome(reply)
         return None
 
-    def _refuse(self, endpoint: Endpoint, at: datetime, status: int, code: str, message: str) -> Outcome:
-        self._audit(endpoint, "webhook.rejected", AuditOutcome.REJECTED, at, status=status, code=code)
+    async def _refuse(self, endpoint: Endpoint, at: datetime, status: int, code: str, message: str) -> Outcome:
+        await self._audit(endpoint, "webhook.rejected", AuditOutcome.REJECTED, at, status=status, code=code)
         return Outcome(error_reply(status, code, message))
 
-    def _refuse_unknown(self, provider: str, registration_id: str, at: datetime) -> Outcome:
+    async def _refuse_unknown(self, provider: str, registration_id: str, at: datetime) -> Outcome:
         count = self.pacer.due("404")
         if count:
-            self.stores.audit.append(AuditRecord(
+            record = AuditRecord(
                 id=uuid.uuid4().hex, tenant_id=UNROUTED_TENANT, action="webhook.rejected",
                 outcome=AuditOutcome.REJECTED, actor="webhook", at=at,
                 details={"status": 404, "code": "not_found", "provider": provider[:64],
                          "registrationId": registration_id[:128], "count": count},
-            ))
+            )
+            await self.commits.run(lambda: self.stores.audit.append(record))
         return Outcome(error_reply(404, "not_found", "no such webhook registration"))
 
-    def _answer_challenge(self, endpoint: Endpoint, challenge: Challenge, at: datetime) -> Outcome:
+    async def _answer_challenge(self, endpoint: Endpoint, challenge: Challenge, at: datetime) -> Outcome:
         reg = endpoint.registration
         if challenge.captured_token is not None:
             # Notion's activation token: the operator copies it into Notion; kept as a secret, never logged.
-            self.stores.secrets.set(
-                webhook_secret_name(reg.tenant_id, reg.registration_id, PENDING_NOTION_TOKEN),
-                challenge.captured_token)
-        self._audit(endpoint, "webhook.challenge", AuditOutcome.SUCCESS, at, status=challenge.status)
+            name = webhook_secret_name(reg.tenant_id, reg.registration_id, PENDING_NOTION_TOKEN)
+            await asyncio.to_thread(self.stores.secrets.set, name, challenge.captured_token)
+        await self._audit(endpoint, "webhook.challenge", AuditOutcome.SUCCESS, at, status=challenge.status)
         return Outcome(http_reply(challenge))
 
-    def _persist(self, endpoint: Endpoint, received: Received, at: datetime) -> Outcome:
+    async def _persist(self, endpoint: Endpoint, received: Received, at: datetime) -> Outcome:
         reg = endpoint.registration
-        inbox = self.stores.webhooks
-        fresh: list[str] = []
-        for event in received.delivery.events:
-            event_id = event.event_id or received.event_id
-            item = InboxItem(tenant_id=reg.tenant_id, registration_id=reg.registration_id, event_id=event_id,
-                             event=event, received_at=at)
-            if inbox.insert_if_absent(item):
-                fresh.append(event_id)
-        events = len(received.delivery.events)
-        self._audit(endpoint, "webhook.received", AuditOutcome.SUCCESS, at, deliveryId=received.event_id,
-                    events=events, new=len(fresh), duplicates=events - len(fresh),
-                    eventIds=fresh[:_MAX_LISTED_IDS], signals=[s.kind.value for s in received.delivery.signals])
+        # The events were validated by the parser: construct, do not validate them a second time.
+        items = [InboxItem.model_construct(tenant_id=reg.tenant_id, registration_id=reg.registration_id,
+                                           event_id=event.event_id or received.event_id, event=event,
+                                           received_at=at, processed_at=None)
+                 for event in received.delivery.events]
+        if any(len(item.event_id) > _MAX_EVENT_ID for item in items):
+            return await self._refuse(endpoint, at, 400, "malformed", "an event id is too long")
+        signals = [s.kind.value for s in received.delivery.signals]
+
+        def write() -> list[str]:
+            fresh = [item.event_id for item in items if self.stores.webhooks.insert_if_absent(item)]
+            self.stores.audit.append(self._record(
+                endpoint, "webhook.received", AuditOutcome.SUCCESS, at, deliveryId=received.event_id,
+                events=len(items), new=len(fresh), duplicates=len(items) - len(fresh),
+                eventIds=fresh[:_MAX_LISTED_IDS], signals=signals))
+            return fresh
+
+        fresh = await self.commits.run(write)
         drain = (reg.tenant_id, reg.integration_id) if fresh else None
         return Outcome(http_reply(received), drain, received.delivery.signals)
 
-    def _audit(self, endpoint: Endpoint, action: str, outcome: AuditOutcome, at: datetime,
-               **details: Any) -> None:
+    async def _audit(self, endpoint: Endpoint, action: str, outcome: AuditOutcome, at: datetime,
+                     **details: Any) -> None:
+        record = self._record(endpoint, action, outcome, at, **details)
+        await self.commits.run(lambda: self.stores.audit.append(record))
+
+    @staticmethod
+    def _record(endpoint: Endpoint, action: str, outcome: AuditOutcome, at: datetime,
+                **details: Any) -> AuditRecord:
         reg = endpoint.registration
-        self.stores.audit.append(AuditRecord(
+        return AuditRecord(
             id=uuid.uuid4().hex, tenant_id=reg.tenant_id, integration_id=reg.integration_id, action=action,
             outcome=outcome, actor=f"webhook:{reg.provider}", at=at,
             details={"registrationId": reg.registration_id, "provider": reg.provider, **details},
-        ))
+        )

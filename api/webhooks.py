@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import threading
@@ -75,7 +74,7 @@ async def receive(req: func.HttpRequest, client: DurableClient) -> func.HttpResp
     provider = req.route_params.get("provider", "")
     registration_id = req.route_params.get("registrationId", "")
     request = RawRequest.build(req.method, req.url, dict(req.headers), req.get_body() or b"", dict(req.params))
-    outcome = await asyncio.to_thread(intake().handle, provider, registration_id, request)
+    outcome = await intake().handle(provider, registration_id, request)
     await _follow_up(client, outcome)
     return _response(outcome.reply)
 

@@ -8,6 +8,7 @@ connections are meant to live as long as the process.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,6 +57,9 @@ class Stores:
     credentials: CredentialMetaStore
     secrets: SecretStore
     close: Callable[[], None]
+    # A unit of work: on SQLite the stores' writes inside it commit as one transaction (nested writes
+    # join it); None where the backend has no cross-store transaction (Cosmos: one write, one request).
+    transaction: Callable[[], AbstractContextManager[Any]] | None = None
 
 
 def _document_stores(collection: Callable[[str], DocumentCollection]) -> dict[str, Any]:
@@ -83,6 +87,7 @@ def _sqlite_stores(settings: Settings) -> dict[str, Any]:
         "shards": SqliteShardStore(db),
         "staging": SqliteStagingStore(db),
         "close": db.close,
+        "transaction": db.write,
     }
 
 

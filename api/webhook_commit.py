@@ -1,0 +1,74 @@
+"""Group commit: concurrent deliveries' writes share one transaction on one writer thread.
+
+At a thousand deliveries a second, a SQLite commit (two, with the audit record) and a thread hop per
+delivery make writers queue on the database lock, where SQLite's busy handler sleeps in steps of
+milliseconds, and the event loop spends its time waking up for finished threads. Here a delivery
+queues its writes and awaits them; one writer thread runs everything queued in one
+``transaction()``, then resolves every waiter. Nothing is acknowledged before its transaction has
+committed, so "persisted before acknowledged" holds; a failed transaction fails every delivery of
+the batch (none of its writes committed), and each answers as if its own write failed.
+
+Without a transaction (Cosmos: each write is its own request) jobs run on worker threads,
+concurrently, one hop each.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+Job = Callable[[], Any]
+
+
+class GroupCommit:
+    """Runs write jobs in batches, one transaction per batch, for callers on one event loop."""
+
+    def __init__(self, transaction: Callable[[], AbstractContextManager[Any]] | None,
+                 max_batch: int = 256) -> None:
+        self._transaction = transaction
+        self._max_batch = max_batch
+        self._pending: list[tuple[Job, asyncio.Future[Any]]] = []
+        self._flushing = False
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="webhook-writer") if transaction else None
+
+    async def run(self, fn: Callable[[], T]) -> T:
+        """``fn()``'s result once the transaction it ran in has committed."""
+        if self._writer is None:
+            return await asyncio.to_thread(fn)
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._pending.append((fn, future))
+        if not self._flushing:
+            self._flushing = True
+            asyncio.get_running_loop().create_task(self._flush())
+        return await future
+
+    async def _flush(self) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            while self._pending:
+                batch, self._pending = self._pending[: self._max_batch], self._pending[self._max_batch:]
+                try:
+                    results = await loop.run_in_executor(self._writer, self._commit, [fn for fn, _ in batch])
+                except BaseException as exc:  # noqa: BLE001 - handed to every waiter of the batch
+                    for _, future in batch:
+                        if not future.done():
+                            future.set_exception(exc)
+                    continue
+                for (_, future), result in zip(batch, results, strict=True):
+                    if not future.done():
+                        future.set_result(result)
+        finally:
+            self._flushing = False
+
+    def _commit(self, jobs: list[Job]) -> list[Any]:
+        assert self._transaction is not None
+        with self._transaction():
+            return [job() for job in jobs]
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.shutdown(wait=True)
