@@ -30,6 +30,7 @@ class WritebackSettings(BaseSettings):
     retry_max_delay_seconds: float = Field(default=300.0, gt=0)
 
 
+OUTBOX_CONTAINER = "outbox"
 _settings: WritebackSettings | None = None
 _lock = threading.Lock()
 _outboxes: weakref.WeakKeyDictionary[object, OutboxStore] = weakref.WeakKeyDictionary()
@@ -63,4 +64,26 @@ def _build(shards: ShardStore) -> OutboxStore:
         from stores.sqlite.outbox import SqliteOutboxStore
 
         return SqliteOutboxStore(shards.database)
+    from stores.cosmos.shards import CosmosShardStore
+
+    if isinstance(shards, CosmosShardStore):
+        return _cosmos_outbox(shards)
     raise TypeError(f"no write-back outbox for shard store {type(shards).__name__}")
+
+
+def _cosmos_outbox(shards: ShardStore) -> OutboxStore:
+    """The ``outbox`` container next to the ``shards`` one (not transactional with it: see
+    ``stores.document_outbox``)."""
+    from azure.cosmos import DatabaseProxy, PartitionKey
+
+    from stores.cosmos.client import PARTITION_KEY_PATH, translated
+    from stores.cosmos.collection import CosmosCollection
+    from stores.document_outbox import DocumentOutboxStore
+
+    container = shards.container  # type: ignore[attr-defined]
+    # container_link is "dbs/{database}/colls/{container}".
+    database = DatabaseProxy(container.client_connection, container.container_link.split("/")[1])
+    with translated():
+        outbox = database.create_container_if_not_exists(
+            OUTBOX_CONTAINER, partition_key=PartitionKey(path=PARTITION_KEY_PATH))
+    return DocumentOutboxStore(CosmosCollection(outbox))

@@ -29,6 +29,11 @@ class CosmosShardStore:
     def __init__(self, container: ContainerProxy) -> None:
         self._c = container
 
+    @property
+    def container(self) -> ContainerProxy:
+        """The ``shards`` container (write-back finds its database here to open its outbox)."""
+        return self._c
+
     def _query(self, sql: str, tenant_id: str, **params: Any) -> Iterable[dict[str, Any]]:
         parameters = [{"name": "@t", "value": tenant_id}] + [{"name": f"@{k}", "value": v} for k, v in params.items()]
         return self._c.query_items(sql, parameters=parameters, partition_key=tenant_id)

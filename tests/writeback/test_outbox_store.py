@@ -1,4 +1,6 @@
-"""The SQLite outbox: coalescing, order, revision-checked acks, same-transaction capture."""
+"""The outbox contract on every backend (SQLite table, documents on SQLite, documents on Cosmos DB
+through the real client and the local server): coalescing, order, revision-checked acks, waiting and
+dead entries. Same-transaction capture is SQLite's alone."""
 
 from __future__ import annotations
 
@@ -8,10 +10,16 @@ from pathlib import Path
 import pytest
 
 from core.models import Shard
-from stores.outbox import OutboxChange, OutboxOp, OutboxStatus
+from stores.cosmos.client import CosmosDatabase
+from stores.cosmos.shards import CosmosShardStore
+from stores.document_outbox import DocumentOutboxStore
+from stores.outbox import OutboxChange, OutboxOp, OutboxStatus, OutboxStore
+from stores.sqlite.collection import SqliteCollection
 from stores.sqlite.connection import SqliteDatabase
 from stores.sqlite.outbox import SqliteOutboxStore
 from stores.sqlite.shards import SqliteShardStore
+from tests.stores.conftest import cosmos, cosmos_client, cosmos_db  # noqa: F401 - fixtures
+from writeback.runtime import outbox_for
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -26,8 +34,17 @@ def db(tmp_path: Path) -> SqliteDatabase:
     return SqliteDatabase(tmp_path / "x.db")
 
 
-def test_changes_to_one_record_coalesce_and_keep_their_place(db: SqliteDatabase) -> None:
-    outbox = SqliteOutboxStore(db)
+@pytest.fixture(params=["sqlite", "documents", "cosmos"])
+def outbox(request: pytest.FixtureRequest, db: SqliteDatabase) -> OutboxStore:
+    if request.param == "sqlite":
+        return SqliteOutboxStore(db)
+    if request.param == "documents":
+        return DocumentOutboxStore(SqliteCollection(db, "outbox"))
+    database: CosmosDatabase = request.getfixturevalue("cosmos_db")
+    return outbox_for(CosmosShardStore(database.container("shards")))
+
+
+def test_changes_to_one_record_coalesce_and_keep_their_place(outbox: OutboxStore) -> None:
     outbox.enqueue([change("a", OutboxOp.CREATE), change("b", OutboxOp.UPDATE, "B1")], NOW)
     for _ in range(5):
         outbox.enqueue([change("a", OutboxOp.UPDATE)], NOW)
@@ -37,8 +54,7 @@ def test_changes_to_one_record_coalesce_and_keep_their_place(db: SqliteDatabase)
     assert outbox.get("t", "i", "b").op == OutboxOp.DELETE  # type: ignore[union-attr]
 
 
-def test_ack_only_removes_the_revision_pushed(db: SqliteDatabase) -> None:
-    outbox = SqliteOutboxStore(db)
+def test_ack_only_removes_the_revision_pushed(outbox: OutboxStore) -> None:
     outbox.enqueue([change("a", OutboxOp.CREATE)], NOW)
     outbox.enqueue([change("a", OutboxOp.UPDATE)], NOW)  # arrives while revision 1 is being pushed
     assert not outbox.ack("t", "i", "a", 1)
@@ -48,8 +64,7 @@ def test_ack_only_removes_the_revision_pushed(db: SqliteDatabase) -> None:
     assert outbox.ack("t", "i", "a", 2) and outbox.get("t", "i", "a") is None
 
 
-def test_waiting_and_dead_entries_are_not_due(db: SqliteDatabase) -> None:
-    outbox = SqliteOutboxStore(db)
+def test_waiting_and_dead_entries_are_not_due(outbox: OutboxStore) -> None:
     outbox.enqueue([change("a", OutboxOp.DELETE, "A"), change("b", OutboxOp.UPDATE, "B")], NOW)
     outbox.amend("t", "i", "a", {"not_before": NOW + timedelta(seconds=30), "reason": "throttled"})
     outbox.amend("t", "i", "b", {"status": OutboxStatus.DEAD, "reason": "VALIDATION_ERROR: bad"})
