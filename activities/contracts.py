@@ -60,6 +60,7 @@ class SyncPlan(CamelModel):
     budget: dict[str, Any] = Field(default_factory=dict)
     page_size: int = 2000
     pages_per_generation: int = 20
+    max_parallel_mappings: int = 4
     retry: RetrySettings = Field(default_factory=RetrySettings)
     error: ErrorInfo | None = None
 

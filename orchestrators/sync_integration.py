@@ -27,7 +27,6 @@ from orchestrators.sync_mapping import sync_mapping
 from orchestrators.throttle import configure_budget
 
 bp = df.Blueprint()
-MAPPINGS_AT_ONCE = 4
 
 
 @bp.orchestration_trigger(context_name="context")
@@ -40,8 +39,8 @@ def sync_integration(context: df.DurableOrchestrationContext) -> Generator[Any, 
     yield from configure_budget(context, request.tenant_id, request.integration_id,
                                 BudgetConfig.model_validate(plan.budget))
     results: list[MappingResult] = []
-    for start in range(0, len(plan.mappings), MAPPINGS_AT_ONCE):
-        batch = plan.mappings[start:start + MAPPINGS_AT_ONCE]
+    for start in range(0, len(plan.mappings), plan.max_parallel_mappings):
+        batch = plan.mappings[start:start + plan.max_parallel_mappings]
         context.set_custom_status({"runId": request.run_id, "mappingsDone": len(results),
                                    "mappingsTotal": len(plan.mappings)})
         tasks = [
