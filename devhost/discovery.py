@@ -112,7 +112,7 @@ def build_registry(app: func.FunctionRegister, route_prefix: str) -> Registry:
     """Index the app's functions; raise DiscoveryError naming the function that is misconfigured."""
     registry = Registry()
     for f in app.get_functions():  # single-shot: a second call raises in the SDK
-        name = f.get_function_name()
+        name = f.get_function_name() or f.get_user_function().__name__
         bindings = [json.loads(raw) for raw in f.get_raw_bindings()]
         trigger = next((b for b in bindings if b["type"].lower().endswith("trigger")), None)
         if trigger is None:
