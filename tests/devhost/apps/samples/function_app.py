@@ -223,6 +223,51 @@ def crash_fan_out(context: df.DurableOrchestrationContext):
     return len(results)
 
 
+@app.orchestration_trigger(context_name="context")
+def deterministic(context: df.DurableOrchestrationContext):
+    # Values taken before and after awaits must be the same on every replay of the same history.
+    first = (str(context.current_utc_datetime), str(context.new_uuid()))
+    yield context.call_activity(double, 1)
+    second = (str(context.current_utc_datetime), str(context.new_uuid()))
+    yield context.call_activity(double, 2)
+    return {"first": first, "second": second, "replaying_at_end": context.is_replaying}
+
+
+@app.orchestration_trigger(context_name="context")
+def child_retry(context: df.DurableOrchestrationContext):
+    options = df.RetryOptions(first_retry_interval_in_milliseconds=50, max_number_of_attempts=3)
+    return (yield context.call_sub_orchestrator_with_retry("flaky_child", options, context.get_input()))
+
+
+@app.orchestration_trigger(context_name="context")
+def flaky_child(context: df.DurableOrchestrationContext):
+    return (yield context.call_activity("flaky", context.get_input()))
+
+
+@app.activity_trigger(input_name="key")
+def concurrency_probe(key: str) -> int:
+    # Records how many probes run at once (through marker files), then holds for a moment.
+    import time
+
+    marks = Path(MARKS, f"probe-{key}")
+    marks.mkdir(exist_ok=True)
+    me = marks / f"{time.monotonic_ns()}"
+    me.touch()
+    running = sum(1 for _ in marks.iterdir())
+    with open(Path(MARKS, f"probe-{key}.max"), "a") as fh:
+        fh.write(f"{running}\n")
+    time.sleep(0.2)
+    me.unlink()
+    return running
+
+
+@app.orchestration_trigger(context_name="context")
+def probe_fan_out(context: df.DurableOrchestrationContext):
+    key = context.get_input()
+    results = yield context.task_all([context.call_activity(concurrency_probe, key) for _ in range(12)])
+    return max(results)
+
+
 @app.entity_trigger(context_name="context")
 def Counter(context: df.DurableEntityContext):
     value = context.get_state(lambda: 0)
