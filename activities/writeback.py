@@ -17,7 +17,7 @@ import azure.durable_functions as df
 from activities.provider import open_adapter
 from core.errors import RateLimited, SyncError
 from core.mapping import Mapper, compile_mapping
-from core.models import DeadLetter, DeadLetterKind, Integration
+from core.models import DeadLetter, DeadLetterKind, Integration, SyncDirection
 from core.ratelimit import BudgetConfig
 from core.retry import RetryPolicy, decide
 from services import get_services
@@ -34,8 +34,10 @@ from writeback.contracts import (
     PushBatchResult,
     RequeueInput,
 )
+from writeback.external import write_mapper
 from writeback.push import PushContext, PushStatus, push_entry
 from writeback.runtime import outbox_for, writeback_settings
+from writeback.shard_sync import Link, mark_failed
 
 bp = df.Blueprint()
 REQUEUE_ORCHESTRATION = "writeback_retry"
@@ -99,18 +101,20 @@ class _Batch:
         self.integration = integration
         self.outbox = outbox
         self.result = PushBatchResult()
-        self._mappers: dict[str, Mapper] = {}
+        self._mappers: dict[str, tuple[Mapper, Mapper]] = {}
         settings = writeback_settings()
         self.policy = RetryPolicy(max_attempts=settings.retry_max_attempts,
                                   initial_delay_seconds=settings.retry_initial_delay_seconds,
                                   max_delay_seconds=settings.retry_max_delay_seconds)
 
-    def mapper(self, shard_type_id: str) -> Mapper | None:
+    def mappers(self, shard_type_id: str) -> tuple[Mapper, Mapper] | None:
+        """The read and write mappers of the mapping pushing ``shard_type_id`` (None: none does)."""
         if shard_type_id not in self._mappers:
             mapping = push_mapping(self.integration, shard_type_id)
             if mapping is None:
                 return None
-            self._mappers[shard_type_id] = compile_mapping(mapping)
+            provider = self.integration.provider.value
+            self._mappers[shard_type_id] = (compile_mapping(mapping), write_mapper(provider, mapping))
         return self._mappers[shard_type_id]
 
     def count(self, status: PushStatus) -> None:
@@ -133,6 +137,8 @@ class _Batch:
             self.result.retrying += 1
             return
         self.outbox.amend(*ids, {"status": OutboxStatus.DEAD, "reason": reason})
+        link = Link(entry.tenant_id, entry.integration_id, self.integration.provider.value, SyncDirection.PUSH)
+        mark_failed(get_services().stores.shards, link, entry.shard_id)
         get_services().stores.dead_letters.add(DeadLetter(
             id=f"writeback.{entry.integration_id}.{entry.shard_id}"[:128], tenant_id=entry.tenant_id,
             integration_id=entry.integration_id, kind=DeadLetterKind.WRITE_BACK,
@@ -177,12 +183,12 @@ async def writeback_push_batch(payload: dict[str, Any]) -> dict[str, Any]:
 
             async def one(entry: OutboxEntry) -> None:
                 async with gate:
-                    mapper = batch.mapper(entry.shard_type_id)
-                    if mapper is None:  # the mapping no longer pushes this type
+                    mappers = batch.mappers(entry.shard_type_id)
+                    if mappers is None:  # the mapping no longer pushes this type
                         outbox.ack(entry.tenant_id, entry.integration_id, entry.shard_id, entry.revision)
                         batch.count(PushStatus.SKIPPED)
                         return
-                    ctx = PushContext(integration, mapper, adapter, stores.shards, outbox, stores.audit, _now)
+                    ctx = PushContext(integration, *mappers, adapter, stores.shards, outbox, stores.audit, _now)
                     try:
                         batch.count(await push_entry(ctx, entry))
                     except SyncError as exc:

@@ -27,10 +27,11 @@ from adapters.base import ProviderAdapter, WriteResult
 from core.errors import NotFound, PermanentError, PreconditionFailed
 from core.hashing import content_hash
 from core.mapping import Mapper
-from core.models import AuditRecord, ConflictResolution, Integration, Shard
+from core.models import AuditRecord, ConflictResolution, Integration, Shard, SyncStatus
 from stores.audit import AuditStore
 from stores.outbox import OutboxEntry, OutboxOp, OutboxStore
 from stores.shards import ShardStore
+from writeback.external import known_after_create
 from writeback.outbound import Action, OutboundDecision, resolve_outbound
 from writeback.remote import read_remote
 from writeback.shard_sync import Link, mark_conflict, settle
@@ -51,7 +52,8 @@ class PushContext:
     """Everything one batch of pushes for one integration and mapping needs."""
 
     integration: Integration
-    mapper: Mapper
+    mapper: Mapper  # reads: what the provider's records map to (hashes, remote state)
+    writer: Mapper  # writes: the provider fields sent (``writeback.external``)
     adapter: ProviderAdapter
     shards: ShardStore
     outbox: OutboxStore
@@ -100,8 +102,12 @@ async def push_entry(ctx: PushContext, entry: OutboxEntry) -> PushStatus:
     relationship = shard.relationship_for(entry.integration_id)
     if relationship is None:
         return await _create(ctx, entry, shard)
-    if relationship.sync_status.value == "conflict":
+    if relationship.sync_status == SyncStatus.CONFLICT:
         _finish(ctx, entry)  # waits for a resolution through the conflicts API, which re-queues it
+        return PushStatus.SKIPPED
+    if relationship.sync_status == SyncStatus.SYNCED and relationship.content_hash == content_hash(
+            ctx.mapper.project(shard.structured_data)):
+        _finish(ctx, entry)  # a pull already brought the provider and the shard together
         return PushStatus.SKIPPED
     return await _update(ctx, entry, shard)
 
@@ -111,10 +117,12 @@ async def _create(ctx: PushContext, entry: OutboxEntry, shard: Shard) -> PushSta
         raise PermanentError(
             f"a create of {entry.entity} was already attempted and the provider has no idempotency key "
             "configured for it: not re-sent, to avoid a duplicate", provider=ctx.integration.provider.value)
-    data = ctx.mapper.to_external(shard.structured_data)
+    data = ctx.writer.to_external(shard.structured_data)
     result = await ctx.adapter.create(entry.entity, data, idempotency_key=shard.id)
+    known = known_after_create(ctx.integration.provider.value, ctx.mapper.entity_mapping, result.external_id)
     settled = settle(ctx.shards, ctx.link, shard.id, ctx.mapper, external_id=result.external_id,
-                     version=result.version, synced=shard.structured_data, now=ctx.now())
+                     version=result.version, synced={**shard.structured_data, **known}, now=ctx.now(),
+                     data_update=known or None)
     if settled is None:  # deleted locally while the create was in flight: the delete needs the id
         ctx.outbox.amend(entry.tenant_id, entry.integration_id, entry.shard_id,
                          {"external_id": result.external_id, "remote_version": result.version})
@@ -130,7 +138,7 @@ async def _update(ctx: PushContext, entry: OutboxEntry, shard: Shard) -> PushSta
     for _ in range(MAX_PRECONDITION_ROUNDS):
         try:
             result = await ctx.adapter.update(entry.entity, relationship.external_id,
-                                              ctx.mapper.to_external(pushed), if_version=version)
+                                              ctx.writer.to_external(pushed), if_version=version)
             break
         except PreconditionFailed:
             remote, decision = await _resolve(ctx, entry, shard)
@@ -158,7 +166,7 @@ async def _resolve(ctx: PushContext, entry: OutboxEntry, shard: Shard) -> tuple[
     remote = await read_remote(ctx.adapter, entry.entity, relationship.external_id)
     mapped = ctx.mapper.map_page([remote.data]).records[0] or {}
     decision = resolve_outbound(
-        ctx.mapper.entity_mapping, ctx.integration.conflict_resolution,
+        ctx.writer.entity_mapping, ctx.integration.conflict_resolution,
         local=shard.structured_data, remote=mapped, base=relationship.base_data,
         local_changed_at=shard.updated_at, remote_changed_at=remote.modified_at,
         last_synced_at=relationship.last_synced_at,

@@ -100,3 +100,16 @@ def mark_conflict(store: ShardStore, link: Link, shard_id: str, *, remote: Mappi
         return changes
 
     return _patch(store, link, shard_id, build)
+
+
+def mark_failed(store: ShardStore, link: Link, shard_id: str) -> Shard | None:
+    """The push failed for good (a dead letter names it): the relationship shows ``failed``."""
+
+    def build(shard: Shard) -> dict[str, Any]:
+        current = shard.relationship_for(link.integration_id)
+        if current is None:
+            return {}
+        failed = current.model_copy(update={"sync_status": SyncStatus.FAILED})
+        return {"externalRelationships": _replace(shard, failed)}
+
+    return _patch(store, link, shard_id, build)
