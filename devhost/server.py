@@ -15,6 +15,7 @@ from .dispatch import Dispatcher
 from .engine import Core
 from .history import install_sdk_timestamp_cache
 from .management import ManagementApi
+from .monitor import MONITOR_PATH, Monitor
 from .store import Store
 from .triggers import Triggers, key_ok
 from .urls import RPC_PATH, WEBHOOK_PATH
@@ -42,6 +43,7 @@ class Host:
         api = ManagementApi(self)
         api.add_routes(app, WEBHOOK_PATH)
         api.add_routes(app, RPC_PATH)
+        Monitor(self).add_routes(app)
         app.router.add_route("*", "/{tail:.*}", self.triggers.handle_http)
         return app
 
@@ -49,7 +51,8 @@ class Host:
     async def _guard(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         # The management API needs the key (the system key in Azure); the RPC base is for in-process
         # clients and, like the extension's local RPC endpoint, answers loopback callers only.
-        if request.path.startswith(WEBHOOK_PATH + "/") and not key_ok(request, self.config.function_key):
+        protected = request.path.startswith((WEBHOOK_PATH + "/", MONITOR_PATH))
+        if protected and not key_ok(request, self.config.function_key):
             return web.Response(status=401)
         if request.path.startswith(RPC_PATH + "/") and not _loopback(request.remote):
             return web.Response(status=403)

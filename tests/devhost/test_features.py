@@ -196,3 +196,15 @@ def test_timer_trigger_reports_past_due_after_downtime(devhost_factory, tmp_path
     (marks / "ticks").write_text("")
     devhost_factory(SAMPLES, env).start()
     wait_for(lambda: (marks / "ticks").read_text().splitlines()[:1] == ["True"], timeout=10)
+
+
+def test_monitor_lists_instances_and_shows_history(samples: Samples) -> None:
+    iid = samples.start("chaining", instance_id="monitor-me")
+    wait_status(samples.client, iid)
+    page = samples.client.get("/_devhost/monitor", params={"status": "Completed", "prefix": "monitor-"})
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "monitor-me" in page.text and "chaining" in page.text
+    detail = samples.client.get("/_devhost/monitor/monitor-me")
+    assert "Hello Tokyo!" in detail.text and "TaskCompleted" in detail.text
+    with httpx.Client(base_url=samples.host.url) as anonymous:
+        assert anonymous.get("/_devhost/monitor").status_code == 401
