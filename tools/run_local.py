@@ -92,6 +92,8 @@ Castiel is running on devhost with the sandbox.  Function key: {key}
   curl -s -X POST -H "x-functions-key: {key}" {t}/integrations/{INTEGRATION}/sync -d '{{"mode":"incremental"}}'
   curl -s "http://127.0.0.1:{port}/runtime/webhooks/durabletask/instances?code={key}"
 
+Monitor: http://127.0.0.1:{port}/_devhost/monitor?code={key}
+
 Ctrl-C stops everything.
 """
 
