@@ -21,6 +21,20 @@ from core.errors import MalformedResponse
 LIST, ARCHIVED, SEARCH = "list", "archived", "search"
 
 
+
+TOP_LEVEL = frozenset({"id", "createdAt", "updatedAt", "archived", "archivedAt"})
+
+
+def property_names(fields: list[str]) -> list[str]:
+    """HubSpot property names for record paths: ``properties.email`` (how a mapping reads the record) and a
+    bare ``email`` both ask for ``email``; top-level fields (``id``, ``updatedAt``) always come back."""
+    names = []
+    for field in fields:
+        name = field.removeprefix("properties.").split(".", 1)[0]
+        if name not in TOP_LEVEL and name not in names:
+            names.append(name)
+    return names
+
 class _Next(BaseModel):
     after: str
 
@@ -80,7 +94,7 @@ class HubSpotPager:
         if after:
             params["after"] = after
         if req.fields:
-            params["properties"] = ",".join(req.fields)
+            params["properties"] = ",".join(property_names(req.fields))
         # https://developers.hubspot.com/docs/api/crm/understanding-the-crm (GET /crm/v3/objects/{objectType})
         body = await self._http.json("GET", self._conn.objects_url(req.entity), params=params)
         return parse_model(body, CollectionResponse, "hubspot")
@@ -122,7 +136,7 @@ class HubSpotPager:
         body: dict[str, Any] = {"filterGroups": [{"filters": filters}] if filters else [],
                                 "sorts": [{"propertyName": prop, "direction": "ASCENDING"}], "limit": limit}
         if req.fields:
-            body["properties"] = list(req.fields)
+            body["properties"] = property_names(req.fields)
         if cursor.token:
             body["after"] = cursor.token
         # https://developers.hubspot.com/docs/api/crm/search (POST /crm/v3/objects/{objectType}/search)

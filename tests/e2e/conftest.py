@@ -41,6 +41,23 @@ def salesforce_integration(sandbox_url: str, **overrides: Any) -> dict[str, Any]
     return body
 
 
+def hubspot_integration(sandbox_url: str) -> dict[str, Any]:
+    return {
+        "provider": "hubspot",
+        "connection": {"baseUrl": sandbox_url, "tokenUrl": f"{sandbox_url}/oauth/v1/token"},
+        "entityMappings": [
+            {"externalEntity": "contacts", "shardTypeId": "contact", "direction": "pull",
+             "fieldMappings": [{"source": "properties.email", "target": "email"},
+                               {"source": "properties.lastname", "target": "lastName"}]},
+            {"externalEntity": "companies", "shardTypeId": "company", "direction": "pull",
+             "fieldMappings": [{"source": "properties.name", "target": "name"},
+                               {"source": "properties.annualrevenue", "target": "revenue", "transform": "number"}]},
+        ],
+        "syncFrequency": {"type": "manual"},
+        "rateLimits": {"operationsPerMinute": {"fetch": 100000}},
+    }
+
+
 class Engine:
     """The engine on devhost, its sandbox and direct access to its stores (for seeding and checking)."""
 
@@ -56,8 +73,9 @@ class Engine:
 
     def add_integration(self, tenant: str, integration_id: str, body: dict[str, Any]) -> dict[str, Any]:
         """PUT the integration and an OAuth credential from the sandbox through the engine's API."""
-        client = self.admin.post("/oauth/clients", json={"provider": "salesforce"}).json()
-        tokens = self.admin.post("/oauth/tokens", json={"provider": "salesforce",
+        provider = body["provider"]
+        client = self.admin.post("/oauth/clients", json={"provider": provider}).json()
+        tokens = self.admin.post("/oauth/tokens", json={"provider": provider,
                                                         "client_id": client["client_id"]}).json()
         r = self.client.put(f"/api/tenants/{tenant}/integrations/{integration_id}", json=body)
         assert r.status_code == 201, r.text
@@ -80,9 +98,9 @@ class Engine:
         run_id = self.start_sync(tenant, integration_id, mode)
         return wait_status(self.client, run_id, timeout=timeout)
 
-    def ground_truth(self, obj: str) -> dict[str, dict[str, Any]]:
-        body = self.admin.get(f"/salesforce/{obj}/records").json()
-        return {r["Id"]: r for r in body["records"]}
+    def ground_truth(self, obj: str, provider: str = "salesforce") -> dict[str, dict[str, Any]]:
+        body = self.admin.get(f"/{provider}/{obj}/records").json()
+        return {r.get("Id") or r["id"]: r for r in body["records"]}
 
     def shards(self, tenant: str, shard_type: str) -> dict[str, Any]:
         """Live shards of a type, by the external id of their relationship."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.conftest import wait_for, wait_status
-from tests.e2e.conftest import Engine, salesforce_integration
+from tests.e2e.conftest import Engine, hubspot_integration, salesforce_integration
 
 
 def _assert_exact(engine: Engine, tenant: str) -> None:
@@ -100,3 +100,25 @@ def test_sigkill_mid_sync_then_restart_gives_exact_result_without_duplicates(eng
     page = engine.stores.shards.query("t1", shard_type_id="account", limit=10_000)
     ids = [s.external_relationships[0].external_id for s in page.items]
     assert len(ids) == len(set(ids)) == 6000
+
+
+def test_hubspot_full_and_incremental_sync(engine_factory) -> None:
+    engine = engine_factory(records=450)
+    engine.add_integration("t2", "hs1", hubspot_integration(engine.sandbox.url))
+    full = engine.sync("t2", "hs1", "full")
+    assert full["output"]["status"] == "completed", full["output"]
+    contacts = engine.ground_truth("contacts", "hubspot")
+    shards = engine.shards("t2", "contact")
+    assert set(shards) == set(contacts)
+    assert all(shards[i].structured_data["email"] == contacts[i]["properties"]["email"] for i in contacts)
+    assert set(engine.shards("t2", "company")) == set(engine.ground_truth("companies", "hubspot"))
+
+    changed = engine.admin.post("/hubspot/contacts/update",
+                                json={"count": 4, "fields": {"lastname": "Changed"}}).json()["ids"]
+    archived = engine.admin.post("/hubspot/contacts/delete", json={"count": 2}).json()["ids"]
+    incremental = engine.sync("t2", "hs1", "incremental")
+    stats = incremental["output"]["mappings"][0]["stats"]
+    assert stats["updated"] == 4 and stats["deleted"] == 2, stats
+    shards = engine.shards("t2", "contact")
+    assert all(shards[i].structured_data["lastName"] == "Changed" for i in changed)
+    assert not set(archived) & set(shards)
