@@ -32,12 +32,13 @@ PUSH_DIRECTIONS = (SyncDirection.PUSH, SyncDirection.BIDIRECTIONAL)
 
 
 class WrittenShard(Protocol):
-    """What the seam's write returns (``api.shard_writes.LocalWrite``)."""
+    """What the seam's write returns (``api.shard_writes.LocalWrite``, a frozen dataclass)."""
 
-    tenant_id: str
-    shard_id: str
-    before: Shard | None
-    after: Shard | None
+    @property
+    def before(self) -> Shard | None: ...
+
+    @property
+    def after(self) -> Shard | None: ...
 
 
 W = TypeVar("W", bound=WrittenShard)

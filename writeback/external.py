@@ -17,9 +17,12 @@ _NESTED_WRITES: dict[str, str] = {"hubspot": "properties."}
 _READ_ONLY: dict[str, frozenset[str]] = {
     "salesforce": frozenset({"Id", "IsDeleted", "CreatedDate", "CreatedById", "LastModifiedDate",
                              "LastModifiedById", "SystemModstamp"}),
+    "dynamics": frozenset({"createdon", "modifiedon", "versionnumber"}),
 }
+# Providers whose adapter makes every keyed create an upsert (Dataverse derives the row id from the key).
+_IDEMPOTENT_CREATES = frozenset({"dynamics"})
 # The field holding the provider's record id, known once a create returns.
-_ID_FIELD: dict[str, str] = {"salesforce": "Id", "hubspot": "id", "dynamics": "id", "graph": "id"}
+_ID_FIELD: dict[str, str] = {"salesforce": "Id", "hubspot": "id"}
 
 
 def write_mapping(provider: str, mapping: EntityMapping) -> EntityMapping:
@@ -45,3 +48,15 @@ def known_after_create(provider: str, mapping: EntityMapping, external_id: str) 
     the shard, they make its projection match the next pull of the record (echo suppression)."""
     id_field = _ID_FIELD.get(provider)
     return {f.target: external_id for f in mapping.field_mappings if f.source == id_field and not f.transforms}
+
+
+def idempotent_creates(provider: str, connection: dict[str, object], entity: str) -> bool:
+    """Whether a keyed create of ``entity`` is an upsert (exactly once): always on Dataverse, else when the
+    connection names an external id field (Salesforce ``externalIdFields``, HubSpot ``uniqueProperties``)."""
+    if provider in _IDEMPOTENT_CREATES:
+        return True
+    for key in ("externalIdFields", "uniqueProperties"):
+        fields = connection.get(key)
+        if isinstance(fields, dict) and fields.get(entity):
+            return True
+    return False

@@ -31,13 +31,12 @@ from core.models import AuditRecord, ConflictResolution, Integration, Shard, Syn
 from stores.audit import AuditStore
 from stores.outbox import OutboxEntry, OutboxOp, OutboxStore
 from stores.shards import ShardStore
-from writeback.external import known_after_create
+from writeback.external import idempotent_creates, known_after_create
 from writeback.outbound import Action, OutboundDecision, resolve_outbound
 from writeback.remote import read_remote
 from writeback.shard_sync import Link, mark_conflict, settle
 
 MAX_PRECONDITION_ROUNDS = 3
-IDEMPOTENCY_FIELDS = ("externalIdFields", "uniqueProperties")
 
 
 class PushStatus(StrEnum):
@@ -69,8 +68,7 @@ class PushContext:
 
     def idempotent_creates(self, entity: str) -> bool:
         """Whether creates of ``entity`` are upserts on a provider-side key (exactly once)."""
-        return any(isinstance(self.integration.connection.get(k), dict) and self.integration.connection[k].get(entity)
-                   for k in IDEMPOTENCY_FIELDS)
+        return idempotent_creates(self.integration.provider.value, self.integration.connection, entity)
 
 
 def _audit(ctx: PushContext, action: str, entry: OutboxEntry, **details: Any) -> None:

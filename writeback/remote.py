@@ -31,4 +31,10 @@ async def read_remote(adapter: ProviderAdapter, entity: str, external_id: str) -
         # https://developers.hubspot.com/docs/api/crm/understanding-the-crm (GET .../{objectType}/{id})
         body = await http.json("GET", adapter._object_url(entity, external_id))  # type: ignore[attr-defined]
         return hubspot_record(body)
+    if reader == "dynamics" and http is not None:
+        from adapters.dynamics.paginate import to_record as dataverse_record
+
+        # https://learn.microsoft.com/power-apps/developer/data-platform/webapi/retrieve-entity-using-web-api
+        body = await http.json("GET", adapter._row_url(entity, external_id))  # type: ignore[attr-defined]
+        return dataverse_record(body, adapter.connection.key(entity))  # type: ignore[attr-defined]
     raise ConfigError(f"no single-record read for provider {reader!r}", provider=str(reader))
