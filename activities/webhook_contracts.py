@@ -11,7 +11,10 @@ from pydantic import Field
 from activities.contracts import ErrorInfo
 from core.models import CamelModel, RunStats, UtcDatetime
 
-DRAIN_PAGE_SIZE = 100
+DRAIN_PAGE_SIZE = 200
+# Processing pace under a burst: the inbox absorbs the burst and acknowledgements keep the CPU and the
+# record store they need; the drainer catches up at this rate (it never waits when it is caught up).
+MAX_EVENTS_PER_SECOND = 500.0
 IDLE_WAIT_SECONDS = 1.0
 PAGES_PER_GENERATION = 50
 FETCH_MAX_ATTEMPTS = 5
@@ -76,6 +79,7 @@ class DrainState(CamelModel):
     page_size: int = DRAIN_PAGE_SIZE
     idle_wait_seconds: float = IDLE_WAIT_SECONDS
     pages_per_generation: int = PAGES_PER_GENERATION
+    max_events_per_second: float = Field(default=MAX_EVENTS_PER_SECOND, gt=0)
     pages: int = 0
     events: int = 0
     stats: RunStats = Field(default_factory=RunStats)

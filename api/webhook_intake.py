@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from api.webhook_commit import GroupCommit
 from api.webhook_endpoints import MISSING, AuditPacer, Endpoint, EndpointCache, RateLimiter
 from core.models import AuditOutcome, AuditRecord
 from core.settings import Settings
 from stores.factory import Stores
+from stores.group_commit import group_commit
 from stores.webhook_registrations import webhook_secret_name
 from stores.webhooks import InboxItem
 from webhooks import Challenge, HttpReply, ParseContext, RawRequest, Received, Rejected, Signal, http_reply, receive
@@ -80,7 +80,7 @@ class Intake:
         self.endpoints = endpoints or EndpointCache(stores)
         self.limiter = limiter or RateLimiter()
         self.pacer = pacer or AuditPacer()
-        self.commits = GroupCommit(stores.transaction)
+        self.commits = group_commit(stores)
         self._now = now
 
     async def handle(self, provider: str, registration_id: str, request: RawRequest) -> Outcome:

@@ -54,11 +54,16 @@ class Phase:
     wall: float = 0.0
 
 
-def _signed(event_id: str, n: int) -> tuple[bytes, dict[str, str]]:
-    record_id = f"001BENCH{n % RECORDS:08d}"
-    event = {"id": record_id, "type": "account.updated", "object": "Account",
-             "record": {"Name": f"Name {n}", "Industry": "Bench"}}
-    body = json.dumps({"events": [event]}).encode()
+def _event_ids(delivery_id: str, per_delivery: int) -> list[str]:
+    """The inbox event ids of a delivery: its id, or ``id#n`` per event when it carries several."""
+    return [delivery_id] if per_delivery == 1 else [f"{delivery_id}#{k}" for k in range(per_delivery)]
+
+
+def _signed(event_id: str, n: int, per_delivery: int) -> tuple[bytes, dict[str, str]]:
+    events = [{"id": f"001BENCH{(n * per_delivery + k) % RECORDS:08d}", "type": "account.updated",
+               "object": "Account", "record": {"Name": f"Name {n}.{k}", "Industry": "Bench"}}
+              for k in range(per_delivery)]
+    body = json.dumps({"events": events}).encode()
     ts = str(int(time.time()))
     digest = hmac.new(SECRET.encode(), f"{ts}.".encode() + body, hashlib.sha256).hexdigest()
     return body, {"Content-Type": "application/json", "X-Timestamp": ts, "X-Signature": f"sha256={digest}",
@@ -83,15 +88,17 @@ def _setup(host_url: str) -> None:
 
 
 async def _run_phase(session: aiohttp.ClientSession, url: str, phase: Phase, seconds: float, in_flight: int,
-                     duplicates: float, acked: set[str], counter: list[int]) -> None:
+                     duplicates: float, acked: set[str], counter: list[int], per_delivery: int) -> None:
     gate = asyncio.Semaphore(in_flight)
     order: list[str] = []
+    delivered: set[str] = set()
     every = max(1, round(1 / duplicates)) if duplicates else 0
-    total = int(phase.rate * seconds)
+    deliveries_per_second = phase.rate / per_delivery
+    total = int(deliveries_per_second * seconds)
     tasks = []
 
     async def one(event_id: str, n: int) -> None:
-        body, headers = _signed(event_id, n)
+        body, headers = _signed(event_id, n, per_delivery)
         started = time.perf_counter()
         try:
             async with session.post(url, data=body, headers=headers) as response:
@@ -103,13 +110,14 @@ async def _run_phase(session: aiohttp.ClientSession, url: str, phase: Phase, sec
             gate.release()
         phase.latencies.append(time.perf_counter() - started)
         phase.statuses[status] += 1
-        if 200 <= status < 300 and event_id not in acked:
-            acked.add(event_id)
+        if 200 <= status < 300 and event_id not in delivered:
+            delivered.add(event_id)
+            acked.update(_event_ids(event_id, per_delivery))
             order.append(event_id)
 
     begin = time.perf_counter()
     for i in range(total):
-        due = begin + i / phase.rate
+        due = begin + i / deliveries_per_second
         delay = due - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
@@ -132,21 +140,24 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
-async def _load(url: str, rates: list[int], seconds: float, in_flight: int, duplicates: float) -> set[str]:
+async def _load(url: str, rates: list[int], seconds: float, in_flight: int, duplicates: float,
+                per_delivery: int) -> set[str]:
     acked: set[str] = set()
     counter = [0]
     connector = aiohttp.TCPConnector(limit=in_flight)
     async with aiohttp.ClientSession(connector=connector) as session:
         warm = Phase(rate=100)
-        await _run_phase(session, url, warm, 1.0, in_flight, 0.0, acked, counter)  # imports, connections
-        print(f"{'offered/s':>10} {'accepted/s':>11} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'non-2xx':>8}")
+        await _run_phase(session, url, warm, 1.0, in_flight, 0.0, acked, counter, 1)  # imports, connections
+        print(f"events per delivery: {per_delivery}")
+        print(f"{'offered ev/s':>12} {'accepted ev/s':>13} {'deliveries/s':>12} {'p50 ms':>7} {'p99 ms':>7} "
+              f"{'max ms':>7} {'non-2xx':>7}")
         for rate in rates:
             phase = Phase(rate=rate)
-            await _run_phase(session, url, phase, seconds, in_flight, duplicates, acked, counter)
+            await _run_phase(session, url, phase, seconds, in_flight, duplicates, acked, counter, per_delivery)
             ok = sum(n for s, n in phase.statuses.items() if 200 <= s < 300)
-            print(f"{rate:>10} {ok / phase.wall:>11.0f} {_percentile(phase.latencies, 0.5) * 1000:>8.1f} "
-                  f"{_percentile(phase.latencies, 0.99) * 1000:>8.1f} {max(phase.latencies) * 1000:>8.1f} "
-                  f"{phase.sent - ok:>8}")
+            print(f"{rate:>12} {ok * per_delivery / phase.wall:>13.0f} {ok / phase.wall:>12.0f} "
+                  f"{_percentile(phase.latencies, 0.5) * 1000:>7.1f} {_percentile(phase.latencies, 0.99) * 1000:>7.1f} "
+                  f"{max(phase.latencies) * 1000:>7.1f} {phase.sent - ok:>7}")
     return acked
 
 
@@ -176,7 +187,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--in-flight", type=int, default=256)
     parser.add_argument("--duplicates", type=float, default=0.05)
-    parser.add_argument("--drain-timeout", type=float, default=120.0)
+    parser.add_argument("--events-per-delivery", type=int, default=1)
+    parser.add_argument("--drain-timeout", type=float, default=180.0)
     parser.add_argument("--app", type=Path, default=APP)
     args = parser.parse_args()
     rates = [int(r) for r in args.rates.split(",")]
@@ -189,7 +201,8 @@ def main() -> None:
             _setup(host.url)
             url = f"{host.url}/api/webhooks/acme/{REGISTRATION}"
             started = time.perf_counter()
-            acked = asyncio.run(_load(url, rates, args.seconds, args.in_flight, args.duplicates))
+            acked = asyncio.run(_load(url, rates, args.seconds, args.in_flight, args.duplicates,
+                                      args.events_per_delivery))
             ok = _loss_check(stores, acked, args.drain_timeout)
             print(f"drained in {time.perf_counter() - started:.1f} s after the first delivery; "
                   f"loss check {'PASSED' if ok else 'FAILED'}")

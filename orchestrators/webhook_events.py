@@ -2,6 +2,7 @@
 
 Bursts are coalesced: the instance id is fixed per integration (``drainer_instance_id``), the route
 starts it only when it is not running, and a running drainer picks up whatever arrived meanwhile. It
+paces itself to ``max_events_per_second`` while it works through a backlog and
 exits once a page comes back empty twice, ``idle_wait_seconds`` apart (events persisted while it was
 deciding to stop are seen by the second look; ``timers.webhook_drainer`` sweeps up the rest).
 
@@ -53,6 +54,7 @@ def webhook_events(context: df.DurableOrchestrationContext) -> Generator[Any, An
                        run_id=context.instance_id, page_size=state.page_size).to_wire()
     pages, idle = 0, False
     while True:
+        page_started = context.current_utc_datetime
         page = DrainResult.model_validate((yield context.call_activity(drain_webhook_page, drain)))
         state.stats = state.stats + page.stats
         for group in page.fetch:
@@ -71,6 +73,9 @@ def webhook_events(context: df.DurableOrchestrationContext) -> Generator[Any, An
         if pages >= state.pages_per_generation:
             context.continue_as_new(state.to_wire())
             return None
+        due = page_started + timedelta(seconds=page.listed / state.max_events_per_second)
+        if page.listed >= state.page_size and due > context.current_utc_datetime:
+            yield context.create_timer(due)  # a backlog: keep to the processing pace
 
 
 def _fetch(

@@ -1,4 +1,4 @@
-"""Group commit: concurrent deliveries' writes share one transaction on one writer thread.
+"""Group commit: concurrent writers share one transaction on one writer thread.
 
 At a thousand deliveries a second, a SQLite commit (two, with the audit record) and a thread hop per
 delivery make writers queue on the database lock, where SQLite's busy handler sleeps in steps of
@@ -8,6 +8,8 @@ queues its writes and awaits them; one writer thread runs everything queued in o
 committed, so "persisted before acknowledged" holds; a failed transaction fails every delivery of
 the batch (none of its writes committed), and each answers as if its own write failed.
 
+``group_commit(stores)`` is the one instance per ``Stores`` (one writer thread per database).
+
 Without a transaction (Cosmos: each write is its own request) jobs run on worker threads,
 concurrently, one hop each.
 """
@@ -15,10 +17,14 @@ concurrently, one hop each.
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from stores.factory import Stores
 
 T = TypeVar("T")
 Job = Callable[[], Any]
@@ -72,3 +78,16 @@ class GroupCommit:
     def close(self) -> None:
         if self._writer is not None:
             self._writer.shutdown(wait=True)
+
+
+_instances: dict[int, tuple[Stores, GroupCommit]] = {}
+_instances_lock = threading.Lock()
+
+
+def group_commit(stores: Stores) -> GroupCommit:
+    """The process's ``GroupCommit`` over ``stores`` (one writer thread per database)."""
+    with _instances_lock:
+        found = _instances.get(id(stores))
+        if found is None or found[0] is not stores:
+            found = _instances[id(stores)] = (stores, GroupCommit(stores.transaction))
+        return found[1]
