@@ -1,17 +1,26 @@
-"""Saving one mapped page into the shard store: two look-ups, one decision pass, one batched write."""
+"""Saving one mapped page into the shard store: look-ups and decisions first, then one batched write.
+
+``plan_records`` reads and decides outside any transaction; ``write_plan`` applies the result, and the save
+activity runs it inside the stores' unit of work together with the cursor checkpoint, so a page costs one
+commit. Links are read without loading shards (``find_links``): full shards are loaded only for the records
+that change an existing shard, so unchanged re-reads and first syncs never decode stored documents.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from activities.contracts import PageRef
-from core.dedup import Candidate, Incoming, derive_shard_id, index_values, plan_page, tally
-from core.inbound import PageContext, RemoteMeta, apply_page
+from core.dedup import Candidate, Decision, DedupAction, Incoming, derive_shard_id, index_values, plan_page, tally
+from core.inbound import PageContext, PagePlan, RemoteMeta, apply_page
 from core.models import DedupStrategy, EntityMapping, Integration, RunStats, Shard
 from services import get_services
-from stores.shards import PageIndex
+from stores.factory import Stores
+from stores.shards import LinkInfo, PageIndex
 
 
 def _candidate(shard: Shard, integration_id: str) -> Candidate:
@@ -20,10 +29,103 @@ def _candidate(shard: Shard, integration_id: str) -> Candidate:
                      rel.content_hash if rel else None)
 
 
-def _meta(item: dict[str, Any]) -> RemoteMeta:
+def _linked(external_id: str, link: LinkInfo) -> Candidate:
+    # What dedup reads of a linked shard: its id and the link's hash. Like the full-shard candidate of
+    # ``_candidate``, a soft-deleted shard is not flagged ``deleted`` (same decisions as before).
+    return Candidate(link.shard_id, {}, external_id, link.content_hash)
+
+
+def _meta(item: Mapping[str, Any]) -> RemoteMeta:
     modified = item.get("modifiedAt")
     when = datetime.fromisoformat(modified.replace("Z", "+00:00")) if modified else None
     return RemoteMeta(item.get("version"), when)
+
+
+class _PageMeta(Sequence[RemoteMeta]):
+    """``RemoteMeta`` per staged item, parsed only for the items ``apply_page`` reads."""
+
+    def __init__(self, items: Sequence[Mapping[str, Any]]) -> None:
+        self._items = items
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [_meta(item) for item in self._items[index]]
+        return _meta(self._items[index])
+
+    def __iter__(self) -> Iterator[RemoteMeta]:
+        return (_meta(item) for item in self._items)
+
+
+@dataclass(frozen=True, slots=True)
+class SavePlan:
+    """A page's decisions and the writes they need, computed before any write."""
+
+    tenant_id: str
+    integration_id: str
+    run_id: str
+    decisions: list[Decision]
+    plan: PagePlan
+    index: PageIndex
+    deleted_ids: Sequence[str]
+    now: datetime
+
+
+def unit_of_work(stores: Stores) -> AbstractContextManager[Any]:
+    """The stores' transaction where the backend has one (SQLite), else a no-op."""
+    return stores.transaction() if stores.transaction is not None else nullcontext()
+
+
+def plan_records(
+    integration: Integration, mapping: EntityMapping, ref: PageRef, items: Sequence[dict[str, Any]],
+    deleted_ids: Sequence[str],
+) -> SavePlan:
+    """Dedup decisions and the shards to write for ``items`` (mapped records); reads only."""
+    shards = get_services().stores.shards
+    tenant, integration_id = ref.tenant_id, ref.integration_id
+    records = [Incoming.of(i["externalId"], i["data"]) for i in items]
+    links = shards.find_links(tenant, integration_id, [r.external_id for r in records])
+    linked = {ext: _linked(ext, link) for ext, link in links.items()}
+    key_name = mapping.dedup.strategy.value if mapping.dedup.strategy != DedupStrategy.EXTERNAL_ID else None
+    candidates: list[Candidate] = []
+    found_by_key: list[Shard] = []
+    if key_name is not None:
+        values = sorted({v for r in records for v in index_values(mapping.dedup, r.data)})
+        found_by_key = shards.find_by_keys(tenant, mapping.shard_type_id, key_name, values)
+        candidates = [_candidate(shard, integration_id) for shard in found_by_key]
+    decisions = plan_page(
+        records, mapping.dedup, linked=linked, candidates=candidates, create_new=mapping.create_new,
+        new_shard_id=lambda r: derive_shard_id(tenant, integration_id, r.external_id),
+    )
+    # Only records that change an existing linked shard need it in full (updates, conflicts, restores).
+    changed = [d.external_id for d in decisions if d.action == DedupAction.UPDATE]
+    existing: dict[str, Shard] = {}
+    if changed:
+        existing.update((s.id, s) for s in shards.find_by_external_ids(tenant, integration_id, changed).values())
+    for shard in found_by_key:
+        existing.setdefault(shard.id, shard)
+    now = datetime.now(UTC)
+    ctx = PageContext(tenant, integration_id, integration.provider.value, mapping.shard_type_id, mapping.direction,
+                      integration.conflict_resolution, now)
+    plan = apply_page(ctx, records, _PageMeta(items), decisions, existing)
+    index = PageIndex(
+        integration_id=integration_id, run_id=ref.run_id, key_name=key_name,
+        key_values={s.id: index_values(mapping.dedup, s.structured_data) for s in plan.writes} if key_name else None,
+    )
+    return SavePlan(tenant, integration_id, ref.run_id, decisions, plan, index, deleted_ids, now)
+
+
+def write_plan(save: SavePlan) -> RunStats:
+    """Apply ``save``: upserts, run stamps of unchanged records, soft deletes; the page's counts."""
+    shards = get_services().stores.shards
+    if save.plan.writes:
+        shards.upsert_many(save.tenant_id, save.plan.writes, save.index)
+    if save.plan.unchanged_ids:
+        shards.mark_seen(save.tenant_id, save.integration_id, save.plan.unchanged_ids, save.run_id)
+    deleted = _delete(save.tenant_id, save.integration_id, save.deleted_ids, save.now)
+    return tally(save.decisions) + RunStats(deleted=deleted)
 
 
 def save_records(
@@ -31,37 +133,9 @@ def save_records(
     deleted_ids: Sequence[str],
 ) -> RunStats:
     """Upsert ``items`` (mapped records) and soft-delete ``deleted_ids``; the page's counts."""
-    shards = get_services().stores.shards
-    tenant, integration_id = ref.tenant_id, ref.integration_id
-    records = [Incoming.of(i["externalId"], i["data"]) for i in items]
-    linked_shards = shards.find_by_external_ids(tenant, integration_id, [r.external_id for r in records])
-    existing: dict[str, Shard] = {s.id: s for s in linked_shards.values()}
-    candidates: list[Candidate] = []
-    key_name = mapping.dedup.strategy.value if mapping.dedup.strategy != DedupStrategy.EXTERNAL_ID else None
-    if key_name is not None:
-        values = sorted({v for r in records for v in index_values(mapping.dedup, r.data)})
-        for shard in shards.find_by_keys(tenant, mapping.shard_type_id, key_name, values):
-            existing.setdefault(shard.id, shard)
-            candidates.append(_candidate(shard, integration_id))
-    decisions = plan_page(
-        records, mapping.dedup,
-        linked={ext: _candidate(s, integration_id) for ext, s in linked_shards.items()},
-        candidates=candidates, create_new=mapping.create_new,
-        new_shard_id=lambda r: derive_shard_id(tenant, integration_id, r.external_id),
-    )
-    now = datetime.now(UTC)
-    ctx = PageContext(tenant, integration_id, integration.provider.value, mapping.shard_type_id, mapping.direction,
-                      integration.conflict_resolution, now)
-    plan = apply_page(ctx, records, [_meta(i) for i in items], decisions, existing)
-    index = PageIndex(
-        integration_id=integration_id, run_id=ref.run_id, key_name=key_name,
-        key_values={s.id: index_values(mapping.dedup, s.structured_data) for s in plan.writes} if key_name else None,
-    )
-    if plan.writes:
-        shards.upsert_many(tenant, plan.writes, index)
-    if plan.unchanged_ids:
-        shards.mark_seen(tenant, integration_id, plan.unchanged_ids, ref.run_id)
-    return tally(decisions) + RunStats(deleted=_delete(tenant, integration_id, deleted_ids, now))
+    save = plan_records(integration, mapping, ref, items, deleted_ids)
+    with unit_of_work(get_services().stores):
+        return write_plan(save)
 
 
 def _delete(tenant: str, integration_id: str, external_ids: Sequence[str], now: datetime) -> int:

@@ -24,7 +24,7 @@ from activities.contracts import (
     TransformPageInput,
     TransformPageResult,
 )
-from activities.page_store import save_records
+from activities.page_store import plan_records, unit_of_work, write_plan
 from activities.provider import open_adapter
 from adapters.base import Cursor, FetchMode, FetchRequest
 from core.errors import SyncError
@@ -79,9 +79,10 @@ async def fetch_page(payload: dict[str, Any]) -> dict[str, Any]:
     except SyncError as exc:
         return FetchPageResult(error=_error(exc)).to_wire()
     key = _key(inp, "raw")
-    stores.staging.put(inp.tenant_id, key, [r.model_dump(mode="json") for r in page.records])
-    if page.deleted_ids:
-        stores.staging.put(inp.tenant_id, _key(inp, "deleted"), [{"id": i} for i in page.deleted_ids])
+    with unit_of_work(stores):
+        stores.staging.put(inp.tenant_id, key, [r.model_dump(mode="json") for r in page.records])
+        if page.deleted_ids:
+            stores.staging.put(inp.tenant_id, _key(inp, "deleted"), [{"id": i} for i in page.deleted_ids])
     return FetchPageResult(
         staging_key=key, fetched=len(page.records), deleted=len(page.deleted_ids),
         next_cursor=page.next_cursor.model_dump(mode="json") if page.next_cursor else None,
@@ -111,8 +112,9 @@ def transform_page(payload: dict[str, Any]) -> dict[str, Any]:
                  external_entity=mapping.external_entity, external_id=raw[i]["id"])
         for i, errs in list(mapped.errors.items())[:20]
     ]
-    staging.put(inp.tenant_id, out_key, staged)
-    staging.delete(inp.tenant_id, inp.staging_key)
+    with unit_of_work(get_services().stores):
+        staging.put(inp.tenant_id, out_key, staged)
+        staging.delete(inp.tenant_id, inp.staging_key)
     return TransformPageResult(staging_key=out_key, transformed=len(staged), failed=mapped.failed,
                                errors=errors).to_wire()
 
@@ -125,10 +127,12 @@ def save_page(payload: dict[str, Any]) -> dict[str, Any]:
     stores = get_services().stores
     items = stores.staging.get(inp.tenant_id, inp.staging_key)
     deleted = stores.staging.get(inp.tenant_id, _key(inp, "deleted")) or []
-    stats = save_records(integration, mapping, inp, items or [], [d["id"] for d in deleted])
-    _checkpoint(inp, mapping, inp.checkpoint)
-    stores.staging.delete(inp.tenant_id, inp.staging_key)
-    stores.staging.delete(inp.tenant_id, _key(inp, "deleted"))
+    save = plan_records(integration, mapping, inp, items or [], [d["id"] for d in deleted])
+    with unit_of_work(stores):  # the page's writes, checkpoint and clean-up commit together
+        stats = write_plan(save)
+        _checkpoint(inp, mapping, inp.checkpoint)
+        stores.staging.delete(inp.tenant_id, inp.staging_key)
+        stores.staging.delete(inp.tenant_id, _key(inp, "deleted"))
     return SavePageResult(stats=stats).to_wire()
 
 

@@ -1,8 +1,14 @@
-"""``StagingStore`` on SQLite: one row per page holding the records as compact JSON text."""
+"""``StagingStore`` on SQLite: one row per page holding the records as compact JSON, zlib-compressed.
+
+A staged page (about 1 MB of JSON for 2,000 records) is written once and deleted soon after; compressed
+(level 1, about a tenth of the size, a few ms each way) it costs far fewer WAL pages and checkpoint I/O,
+which dominate the commit time on slow disks. Rows written as plain text before compression still read.
+"""
 
 from __future__ import annotations
 
 import json
+import zlib
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -14,6 +20,8 @@ from stores.sqlite.connection import SqliteDatabase
 _SCHEMA = """CREATE TABLE IF NOT EXISTS staging (
     tenant_id TEXT NOT NULL, key TEXT NOT NULL, body TEXT NOT NULL, staged_at TEXT,
     PRIMARY KEY (tenant_id, key)) WITHOUT ROWID;"""
+# The body column is declared TEXT (older databases); SQLite keeps a BLOB value as a BLOB in it.
+_LEVEL = 1  # fastest: JSON pages still shrink about tenfold
 
 
 class SqliteStagingStore:
@@ -26,7 +34,8 @@ class SqliteStagingStore:
             db.connection().execute("ALTER TABLE staging ADD COLUMN staged_at TEXT")
 
     def put(self, tenant_id: str, key: str, records: list[dict[str, Any]]) -> None:
-        row = (tenant_id, key, dumps(records), sortable_time(self._clock()))
+        body = zlib.compress(dumps(records).encode("utf-8"), _LEVEL)
+        row = (tenant_id, key, body, sortable_time(self._clock()))
         with self._db.write() as conn:
             conn.execute("INSERT OR REPLACE INTO staging (tenant_id, key, body, staged_at) VALUES (?, ?, ?, ?)", row)
 
@@ -34,7 +43,10 @@ class SqliteStagingStore:
         row = self._db.connection().execute(
             "SELECT body FROM staging WHERE tenant_id = ? AND key = ?", (tenant_id, key)
         ).fetchone()
-        return json.loads(row[0]) if row else None
+        if row is None:
+            return None
+        body = row[0]
+        return json.loads(zlib.decompress(body) if isinstance(body, bytes) else body)
 
     def delete(self, tenant_id: str, key: str) -> bool:
         with self._db.write() as conn:
