@@ -1,0 +1,161 @@
+"""The save activity's fast path (links instead of shards, batch-built new shards) decides and builds
+exactly what the straightforward composition of ``core.dedup`` and ``core.inbound`` over fully loaded
+shards does, across creates, unchanged re-reads, updates, local-edit conflicts, key links and restores."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from activities.contracts import PageRef
+from activities.page_store import plan_records, save_records
+from core.dedup import Candidate, Incoming, derive_shard_id, index_values, plan_page
+from core.inbound import PageContext, PagePlan, RemoteMeta, apply_page
+from core.models import EntityMapping, Integration, Shard
+from core.settings import Settings
+from services import Services, use_services
+from stores.factory import build_stores
+from stores.shards import PageIndex
+
+
+@pytest.fixture
+def services(tmp_path: Path) -> Iterator[Services]:
+    settings = Settings(data_dir=tmp_path)
+    installed = Services(settings=settings, stores=build_stores(settings))
+    use_services(installed)
+    yield installed
+    use_services(None)
+    installed.stores.close()
+
+
+def _integration(**overrides: Any) -> Integration:
+    mapping = {"externalEntity": "Account", "shardTypeId": "account", "direction": "pull",
+               "fieldMappings": [{"source": "Name", "target": "name"}, {"source": "Email", "target": "email"}]}
+    mapping.update(overrides.pop("mapping", {}))
+    return Integration.model_validate({
+        "tenantId": "t1", "integrationId": "i1", "provider": "salesforce",
+        "connection": {"instanceUrl": "https://example.invalid"}, "entityMappings": [mapping],
+        "syncFrequency": {"type": "manual"}, **overrides,
+    })
+
+
+def _items(n: int, start: int = 0, **changes: dict[str, Any]) -> list[dict[str, Any]]:
+    items = []
+    for k in range(start, start + n):
+        ext = f"001{k:05d}"
+        data = {"name": f"Acme {k}", "email": f"a{k}@example.com", **changes.get(ext, {})}
+        items.append({"externalId": ext, "version": f"v{k}", "modifiedAt": "2025-06-01T00:00:01.5Z", "data": data})
+    return items
+
+
+def _ref(run: str, page: int = 0) -> PageRef:
+    return PageRef(tenant_id="t1", integration_id="i1", run_id=run, mapping_index=0, page_no=page)
+
+
+def _reference(services: Services, integration: Integration, mapping: EntityMapping, items: list[dict[str, Any]],
+               now: datetime) -> PagePlan:
+    """The plan the save computed before the fast path: every linked shard loaded in full."""
+    shards = services.stores.shards
+    records = [Incoming.of(i["externalId"], i["data"]) for i in items]
+    linked_shards = shards.find_by_external_ids("t1", "i1", [r.external_id for r in records])
+    existing = {s.id: s for s in linked_shards.values()}
+    candidates = []
+    if mapping.dedup.strategy.value != "external_id":
+        values = sorted({v for r in records for v in index_values(mapping.dedup, r.data)})
+        for shard in shards.find_by_keys("t1", "account", mapping.dedup.strategy.value, values):
+            existing.setdefault(shard.id, shard)
+            candidates.append(Candidate(shard.id, shard.structured_data, *_link_of(shard)))
+
+    def linked(s: Shard) -> Candidate:
+        return Candidate(s.id, s.structured_data, *_link_of(s))
+
+    decisions = plan_page(records, mapping.dedup, linked={e: linked(s) for e, s in linked_shards.items()},
+                          candidates=candidates, create_new=mapping.create_new,
+                          new_shard_id=lambda r: derive_shard_id("t1", "i1", r.external_id))
+    metas = [RemoteMeta(i.get("version"), datetime.fromisoformat(i["modifiedAt"].replace("Z", "+00:00")))
+             for i in items]
+    ctx = PageContext("t1", "i1", "salesforce", mapping.shard_type_id, mapping.direction,
+                      integration.conflict_resolution, now)
+    return apply_page(ctx, records, metas, decisions, existing)
+
+
+def _link_of(shard: Shard) -> tuple[str | None, str | None]:
+    rel = shard.relationship_for("i1")
+    return (rel.external_id, rel.content_hash) if rel else (None, None)
+
+
+def _assert_same(services: Services, integration: Integration, items: list[dict[str, Any]], run: str) -> None:
+    mapping = integration.entity_mappings[0]
+    fast = plan_records(integration, mapping, _ref(run), items, [])
+    slow = _reference(services, integration, mapping, items, fast.now)
+    assert [s.model_dump() for s in fast.plan.writes] == [s.model_dump() for s in slow.writes]
+    assert fast.plan.writes == slow.writes
+    assert fast.plan.unchanged_ids == slow.unchanged_ids
+    assert fast.plan.conflicts == slow.conflicts
+
+
+def test_creates_unchanged_and_updates_match_the_full_load_path(services: Services) -> None:
+    integration = _integration()
+    services.stores.integrations.put("t1", "i1", integration)
+    mapping = integration.entity_mappings[0]
+    first = _items(300)
+    _assert_same(services, integration, first, "r1")
+    stats = save_records(integration, mapping, _ref("r1"), first, [])
+    assert (stats.created, stats.unchanged) == (300, 0)
+    stored = services.stores.shards.get("t1", derive_shard_id("t1", "i1", "00100007"))
+    assert stored is not None and stored.structured_data == {"name": "Acme 7", "email": "a7@example.com"}
+    rel = stored.relationship_for("i1")
+    assert rel is not None and rel.remote_version == "v7" and rel.external_id == "00100007"
+
+    second = _items(300, **{"00100003": {"name": "Renamed"}}) + _items(5, start=300)
+    _assert_same(services, integration, second, "r2")
+    stats = save_records(integration, mapping, _ref("r2"), second, [])
+    assert (stats.created, stats.updated, stats.unchanged) == (5, 1, 299)
+    # the unchanged ones were stamped as seen by run r2: a deletion pass deletes nothing
+    assert services.stores.shards.mark_deleted_except("t1", "i1", "account", "r2", datetime.now(UTC)) == 0
+
+
+def test_local_edits_conflict_the_same_way(services: Services) -> None:
+    integration = _integration(conflictResolution="manual")
+    mapping = integration.entity_mappings[0]
+    save_records(integration, mapping, _ref("r1"), _items(20), [])
+    shard_id = derive_shard_id("t1", "i1", "00100004")
+    later = datetime.now(UTC) + timedelta(minutes=5)
+    services.stores.shards.patch("t1", shard_id, {"structuredData": {"name": "Local", "email": "a4@example.com"},
+                                                  "updatedAt": later.isoformat()})
+    changed = _items(20, **{"00100004": {"name": "Remote"}, "00100005": {"name": "Other"}})
+    _assert_same(services, integration, changed, "r2")
+    stats = save_records(integration, mapping, _ref("r2"), changed, [])
+    assert (stats.updated, stats.unchanged) == (2, 18)
+
+
+def test_composite_key_links_and_soft_deleted_records_match(services: Services) -> None:
+    integration = _integration(mapping={"dedup": {"strategy": "composite_key", "keys": ["email"]}})
+    mapping = integration.entity_mappings[0]
+    save_records(integration, mapping, _ref("r1"), _items(10), [])
+    # an unlinked shard (written by another integration) that a new record matches by e-mail
+    manual = Shard(id="shd-manual", tenant_id="t1", shard_type_id="account",
+                   structured_data={"name": "M", "email": "m@example.com"})
+    services.stores.shards.upsert_many("t1", [manual], PageIndex(
+        integration_id="i2", run_id=None, key_name="composite_key",
+        key_values={"shd-manual": index_values(mapping.dedup, manual.structured_data)}))
+    services.stores.shards.delete("t1", derive_shard_id("t1", "i1", "00100002"), soft=True, now=datetime.now(UTC))
+    page = _items(10) + [{"externalId": "XYZ", "version": None, "modifiedAt": "2025-06-01T00:00:00Z",
+                          "data": {"name": "Dup", "email": " M@example.com"}}]
+    _assert_same(services, integration, page, "r2")
+    linked = plan_records(integration, mapping, _ref("r2"), page, [])
+    assert [d.action.value for d in linked.decisions][-1] == "link"
+    stats = save_records(integration, mapping, _ref("r2"), _items(10), ["00100009"])
+    assert stats.deleted == 1
+
+
+def test_an_invalid_new_shard_fails_as_before(services: Services) -> None:
+    integration = _integration()
+    mapping = integration.entity_mappings[0]
+    too_long = [{"externalId": "x" * 1001, "version": None, "modifiedAt": None, "data": {"name": "n"}}]
+    with pytest.raises(ValueError, match="external_id"):
+        plan_records(integration, mapping, _ref("r1"), too_long, [])

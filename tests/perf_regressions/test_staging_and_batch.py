@@ -1,0 +1,72 @@
+"""Compressed staging reads back exactly what was put (and reads rows staged as plain text); new shards
+validated as one list equal shards built one at a time, in page order, with the same error when invalid."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from core.dedup import Decision, DedupAction, Incoming
+from core.inbound import PageContext, RemoteMeta, _new_shard, apply_page
+from core.models import ConflictResolution, Shard, SyncDirection
+from stores.sqlite.connection import SqliteDatabase
+from stores.sqlite.staging import SqliteStagingStore
+
+
+def test_staging_round_trip_is_exact_and_compressed(tmp_path: Path) -> None:
+    db = SqliteDatabase(tmp_path / "s.db")
+    staging = SqliteStagingStore(db)
+    page = [{"id": f"r{i}", "data": {"name": "Zoë 東京", "n": i, "x": 1.5, "big": 10**20, "none": None,
+                                     "list": [True, {"k": "v"}]}} for i in range(500)]
+    staging.put("t1", "run/0/1/raw", page)
+    assert staging.get("t1", "run/0/1/raw") == page
+    assert staging.get("t2", "run/0/1/raw") is None
+    (body,) = db.connection().execute("SELECT body FROM staging WHERE key = 'run/0/1/raw'").fetchone()
+    assert isinstance(body, bytes) and len(body) < 20_000  # the JSON text is ~60 kB
+    staging.put("t1", "nan", [{"v": float("nan")}])
+    assert math.isnan(staging.get("t1", "nan")[0]["v"])  # type: ignore[index]
+
+
+def test_rows_staged_as_text_still_read(tmp_path: Path) -> None:
+    db = SqliteDatabase(tmp_path / "s.db")
+    staging = SqliteStagingStore(db)
+    db.connection().execute("INSERT INTO staging (tenant_id, key, body) VALUES ('t1', 'old', '[{\"a\":1}]')")
+    assert staging.get("t1", "old") == [{"a": 1}]
+    assert staging.delete("t1", "old") and staging.get("t1", "old") is None
+
+
+NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
+CTX = PageContext("t1", "i1", "salesforce", "account", SyncDirection.PULL, ConflictResolution.NEWEST_WINS, NOW)
+
+
+def _record(n: int, external_id: str | None = None) -> tuple[Incoming, Decision, RemoteMeta]:
+    ext = f"e{n}" if external_id is None else external_id
+    record = Incoming.of(ext, {"name": f"n{n}", "nested": {"a": [n]}})
+    return record, Decision(n, ext, DedupAction.CREATE, f"shd-{n}", record.content_hash), RemoteMeta(f"v{n}")
+
+
+def test_batched_new_shards_equal_one_by_one_and_keep_page_order() -> None:
+    rows = [_record(n) for n in range(50)]
+    records, decisions, metas = zip(*rows, strict=True)
+    unchanged = Decision(50, "e50", DedupAction.UNCHANGED, "shd-x", "h")
+    plan = apply_page(CTX, [*records, records[0]], [*metas, metas[0]], [*decisions[:25], unchanged, *decisions[25:]],
+                      {})
+    expected = [_new_shard(CTX, d, r, m) for r, d, m in rows]
+    assert plan.writes == expected
+    assert [s.model_dump_json() for s in plan.writes] == [s.model_dump_json() for s in expected]
+    assert plan.unchanged_ids == ["e50"]
+    assert all(isinstance(s, Shard) for s in plan.writes)
+
+
+def test_an_invalid_record_raises_the_one_model_error() -> None:
+    rows = [_record(0), _record(1, external_id="")]
+    records, decisions, metas = zip(*rows, strict=True)
+    with pytest.raises(ValidationError) as batched:
+        apply_page(CTX, records, metas, decisions, {})
+    with pytest.raises(ValidationError) as single:
+        _new_shard(CTX, decisions[1], records[1], metas[1])
+    assert batched.value.errors(include_url=False) == single.value.errors(include_url=False)
