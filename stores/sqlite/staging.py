@@ -1,8 +1,10 @@
-"""``StagingStore`` on SQLite: one row per page holding the records as compact JSON, zlib-compressed.
+"""``StagingStore`` on SQLite: one row per page holding the records, MessagePack-encoded and compressed.
 
-A staged page (about 1 MB of JSON for 2,000 records) is written once and deleted soon after; compressed
-(level 1, about a tenth of the size, a few ms each way) it costs far fewer WAL pages and checkpoint I/O,
-which dominate the commit time on slow disks. Rows written as plain text before compression still read.
+A staged page (about 1 MB as JSON for 2,000 records) is written once and read once. MessagePack encodes the
+same JSON data five times faster than ``json`` and reads it back equal; a page it cannot encode (integers
+beyond 64 bits) is stored as compact JSON instead. Compressed (zlib level 1, a tenth of the size, a few ms)
+a page costs far fewer WAL pages and checkpoint I/O, which dominate commit time on slow disks.
+Rows stored as plain JSON text by earlier versions still read.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+import msgpack
+
 from stores.documents import sortable_time, utc_now
 from stores.sqlite.collection import dumps
 from stores.sqlite.connection import SqliteDatabase
@@ -21,7 +25,26 @@ _SCHEMA = """CREATE TABLE IF NOT EXISTS staging (
     tenant_id TEXT NOT NULL, key TEXT NOT NULL, body TEXT NOT NULL, staged_at TEXT,
     PRIMARY KEY (tenant_id, key)) WITHOUT ROWID;"""
 # The body column is declared TEXT (older databases); SQLite keeps a BLOB value as a BLOB in it.
-_LEVEL = 1  # fastest: JSON pages still shrink about tenfold
+_LEVEL = 1  # fastest: pages still shrink about tenfold
+_MSGPACK, _JSON = b"M", b"J"  # first byte of a BLOB body: the encoding under the compression
+
+
+def encode_page(records: list[dict[str, Any]]) -> bytes:
+    """A page as a BLOB body: format byte + zlib stream."""
+    try:
+        return _MSGPACK + zlib.compress(msgpack.packb(records), _LEVEL)
+    except OverflowError:  # an integer JSON can hold and MessagePack cannot
+        return _JSON + zlib.compress(dumps(records).encode("utf-8"), _LEVEL)
+
+
+def decode_page(body: bytes | str) -> list[dict[str, Any]]:
+    """The records of a body written by ``encode_page`` or, as JSON text, by earlier versions."""
+    if isinstance(body, str):
+        return json.loads(body)  # type: ignore[no-any-return]
+    if body[:1] == _MSGPACK:
+        return msgpack.unpackb(zlib.decompress(body[1:]))  # type: ignore[no-any-return]
+    # compressed JSON, with its format byte or (briefly, before MessagePack) without one
+    return json.loads(zlib.decompress(body[1:] if body[:1] == _JSON else body))  # type: ignore[no-any-return]
 
 
 class SqliteStagingStore:
@@ -34,8 +57,7 @@ class SqliteStagingStore:
             db.connection().execute("ALTER TABLE staging ADD COLUMN staged_at TEXT")
 
     def put(self, tenant_id: str, key: str, records: list[dict[str, Any]]) -> None:
-        body = zlib.compress(dumps(records).encode("utf-8"), _LEVEL)
-        row = (tenant_id, key, body, sortable_time(self._clock()))
+        row = (tenant_id, key, encode_page(records), sortable_time(self._clock()))
         with self._db.write() as conn:
             conn.execute("INSERT OR REPLACE INTO staging (tenant_id, key, body, staged_at) VALUES (?, ?, ?, ?)", row)
 
@@ -43,10 +65,7 @@ class SqliteStagingStore:
         row = self._db.connection().execute(
             "SELECT body FROM staging WHERE tenant_id = ? AND key = ?", (tenant_id, key)
         ).fetchone()
-        if row is None:
-            return None
-        body = row[0]
-        return json.loads(zlib.decompress(body) if isinstance(body, bytes) else body)
+        return decode_page(row[0]) if row else None
 
     def delete(self, tenant_id: str, key: str) -> bool:
         with self._db.write() as conn:

@@ -1,9 +1,12 @@
-"""Compressed staging reads back exactly what was put (and reads rows staged as plain text); new shards
-validated as one list equal shards built one at a time, in page order, with the same error when invalid."""
+"""Staging (MessagePack or JSON, compressed) reads back exactly what was put, and rows staged by earlier
+versions; new shards validated as one list equal shards built one at a time, in page order, with the same
+error when invalid."""
 
 from __future__ import annotations
 
+import json
 import math
+import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,26 +20,47 @@ from stores.sqlite.connection import SqliteDatabase
 from stores.sqlite.staging import SqliteStagingStore
 
 
-def test_staging_round_trip_is_exact_and_compressed(tmp_path: Path) -> None:
+def _body(db: SqliteDatabase, key: str) -> bytes:
+    (body,) = db.connection().execute("SELECT body FROM staging WHERE key = ?", (key,)).fetchone()
+    assert isinstance(body, bytes)
+    return body
+
+
+@pytest.mark.parametrize("big", [7, 10**20], ids=["msgpack", "json-fallback"])
+def test_staging_round_trip_is_exact_and_compressed(tmp_path: Path, big: int) -> None:
     db = SqliteDatabase(tmp_path / "s.db")
     staging = SqliteStagingStore(db)
-    page = [{"id": f"r{i}", "data": {"name": "Zoë 東京", "n": i, "x": 1.5, "big": 10**20, "none": None,
-                                     "list": [True, {"k": "v"}]}} for i in range(500)]
+    page = [{"id": f"r{i}", "data": {"name": "Zoë 東京 \u0000", "n": i, "x": 1.5, "neg": -2**63, "big": big,
+                                     "none": None, "t": True, "f": 0.1, "list": [True, {"k": "v"}, []]}}
+            for i in range(500)]
     staging.put("t1", "run/0/1/raw", page)
-    assert staging.get("t1", "run/0/1/raw") == page
+    got = staging.get("t1", "run/0/1/raw")
+    assert got == page and got == json.loads(json.dumps(page))
+    assert [type(v) for v in got[3]["data"].values()] == [type(v) for v in page[3]["data"].values()]  # type: ignore[index]
     assert staging.get("t2", "run/0/1/raw") is None
-    (body,) = db.connection().execute("SELECT body FROM staging WHERE key = 'run/0/1/raw'").fetchone()
-    assert isinstance(body, bytes) and len(body) < 20_000  # the JSON text is ~60 kB
-    staging.put("t1", "nan", [{"v": float("nan")}])
-    assert math.isnan(staging.get("t1", "nan")[0]["v"])  # type: ignore[index]
+    body = _body(db, "run/0/1/raw")
+    assert body[:1] == (b"M" if big == 7 else b"J") and len(body) < 20_000  # the JSON text is ~70 kB
+    staging.put("t1", "nan", [{"v": float("nan"), "w": float("-inf")}])
+    back = staging.get("t1", "nan")
+    assert back is not None and math.isnan(back[0]["v"]) and back[0]["w"] == float("-inf")
 
 
-def test_rows_staged_as_text_still_read(tmp_path: Path) -> None:
+def test_what_json_cannot_stage_still_fails(tmp_path: Path) -> None:
+    staging = SqliteStagingStore(SqliteDatabase(tmp_path / "s.db"))
+    with pytest.raises(TypeError):
+        staging.put("t1", "k", [{"when": datetime(2025, 1, 1, tzinfo=UTC)}])
+
+
+def test_rows_staged_by_earlier_versions_still_read(tmp_path: Path) -> None:
     db = SqliteDatabase(tmp_path / "s.db")
     staging = SqliteStagingStore(db)
-    db.connection().execute("INSERT INTO staging (tenant_id, key, body) VALUES ('t1', 'old', '[{\"a\":1}]')")
-    assert staging.get("t1", "old") == [{"a": 1}]
-    assert staging.delete("t1", "old") and staging.get("t1", "old") is None
+    conn = db.connection()
+    conn.execute("INSERT INTO staging (tenant_id, key, body) VALUES ('t1', 'text', '[{\"a\":1}]')")
+    conn.execute("INSERT INTO staging (tenant_id, key, body) VALUES ('t1', 'zjson', ?)",
+                 (zlib.compress(b'[{"a":2}]', 1),))
+    assert staging.get("t1", "text") == [{"a": 1}]
+    assert staging.get("t1", "zjson") == [{"a": 2}]
+    assert staging.delete("t1", "text") and staging.get("t1", "text") is None
 
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
