@@ -34,7 +34,8 @@ SQLITE_INDEXES: dict[str, list[list[str]]] = {
     "runs": [["tenantId", "integrationId", "ix.started"], ["ix.started"]],
     "deadletters": [["tenantId", "ix.last"]],
     "audit": [["tenantId", "ix.at"]],
-    "webhooks": [["tenantId", "ix.pending", "ix.received"]],
+    "webhooks": [["tenantId", "ix.pending", "ix.received"], ["ix.kind", "ix.registration"],
+                 ["tenantId", "ix.kind", "ix.integration"]],
     "credentials": [["status", "ix.expires"]],
     "syncstate": [["tenantId", "integrationId"]],
 }
