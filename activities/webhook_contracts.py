@@ -21,10 +21,11 @@ FETCH_MAX_ATTEMPTS = 5
 
 
 class EventKey(CamelModel):
-    """One inbox entry: ``(registrationId, eventId)``."""
+    """One inbox entry: ``(registrationId, eventId)``, and the record it is about."""
 
     registration_id: str
     event_id: str
+    external_id: str | None = None
 
 
 class FetchGroup(CamelModel):
@@ -63,12 +64,17 @@ class FetchInput(CamelModel):
 
 
 class FetchResult(CamelModel):
-    """``error`` with ``done`` False: retry later; ``done``: the events are processed (or dead-lettered)."""
+    """``error`` with ``done`` False: retry later; ``done``: the events are processed (or dead-lettered).
+
+    ``retry``: records not visible to the read yet (search indexes lag), their events still pending;
+    read them again after a pause.
+    """
 
     done: bool = True
     stats: RunStats = Field(default_factory=RunStats)
     missing: int = 0
     error: ErrorInfo | None = None
+    retry: FetchGroup | None = None
 
 
 class DrainState(CamelModel):

@@ -37,7 +37,8 @@ from orchestrators.throttle import PermitRequest, acquire_permits, report_rate_l
 bp = df.Blueprint()
 
 WEBHOOK_ORCHESTRATION = "webhook_events"
-_FETCH_RETRY = RetryPolicy(max_attempts=5, initial_delay_seconds=2.0, max_delay_seconds=60.0)
+# Seven attempts, 2 s doubling to 60 s: over two minutes, past HubSpot's search lag (10-60 s).
+_FETCH_RETRY = RetryPolicy(max_attempts=7, initial_delay_seconds=2.0, max_delay_seconds=60.0)
 
 
 def drainer_instance_id(tenant_id: str, integration_id: str) -> str:
@@ -81,8 +82,8 @@ def webhook_events(context: df.DurableOrchestrationContext) -> Generator[Any, An
 def _fetch(
     context: df.DurableOrchestrationContext, state: DrainState, group: FetchGroup
 ) -> Generator[Any, Any, RunStats]:
-    """Permits, then the fetch activity; retry transient errors on durable timers."""
-    attempt = 1
+    """Permits, then the fetch activity; retry transient errors and not-yet-visible records on durable timers."""
+    attempt, stats = 1, RunStats()
     while True:
         yield from acquire_permits(context, PermitRequest(
             tenant_id=state.tenant_id, integration_id=state.integration_id, operation="fetch"))
@@ -90,8 +91,14 @@ def _fetch(
             tenant_id=state.tenant_id, integration_id=state.integration_id, run_id=context.instance_id,
             group=group, attempt=attempt, max_attempts=_FETCH_RETRY.max_attempts,
         ).to_wire())))
+        if result.retry is not None:
+            stats = stats + result.stats
+            group, attempt = result.retry, attempt + 1
+            pause = min(_FETCH_RETRY.max_delay_seconds, _FETCH_RETRY.initial_delay_seconds * 2 ** (attempt - 2))
+            yield context.create_timer(context.current_utc_datetime + timedelta(seconds=pause))
+            continue
         if result.done or result.error is None:
-            return result.stats
+            return stats + result.stats
         error = result.error
         if error.code == ErrorCode.RATE_LIMIT:
             report_rate_limited(context, state.tenant_id, state.integration_id, error.retry_after)
