@@ -58,3 +58,23 @@ def test_property_change_and_deletion_events_reach_the_shards(webhook_engine) ->
     assert [r.details.get("fetched") for r in processed if "fetched" in r.details] == [1]  # read via the adapter
     stale = _signed(url, body) | {"X-HubSpot-Request-Timestamp": str(now - 10 * 60 * 1000)}
     assert engine.public.post(url, content=body, headers=stale).status_code == 401
+
+
+def test_a_record_not_yet_in_the_search_index_is_read_again_later(webhook_engine) -> None:
+    engine = webhook_engine
+    engine.add_integration(TENANT, INTEGRATION, hubspot_integration(engine.sandbox.url))
+    assert engine.sync(TENANT, INTEGRATION, "full")["output"]["status"] == "completed"
+    assert engine.client.put(f"/api/tenants/{TENANT}/webhooks/hs-app", json={
+        "provider": "hubspot", "integrationId": INTEGRATION, "secret": CLIENT_SECRET}).status_code == 201
+    assert engine.admin.patch("/options", json={"hubspot_search_lag": 3}).status_code == 200
+    contact = sorted(engine.ground_truth("contacts", "hubspot"))[2]
+    engine.admin.post("/hubspot/contacts/update", json={"ids": [contact], "fields": {"lastname": "Lagged"}})
+    body = json.dumps([{"eventId": 201, "subscriptionId": 7, "portalId": 62515, "occurredAt": int(time.time() * 1000),
+                        "attemptNumber": 0, "subscriptionType": "contact.propertyChange",
+                        "objectId": int(contact), "propertyName": "lastname", "propertyValue": "Lagged"}]).encode()
+    url = f"{engine.host.url}/api/webhooks/hubspot/hs-app"
+    assert engine.public.post(url, content=body, headers=_signed(url, body)).status_code == 200
+    wait_for(lambda: _last_name(engine, contact) == "Lagged", timeout=30)
+    processed = engine.stores.audit.list(TENANT, "webhook.processed")
+    assert [e for r in processed for e in r.details["eventIds"]] == ["hubspot-event:201"]
+    assert engine.stores.webhooks.list_pending(TENANT) == []
