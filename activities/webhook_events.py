@@ -76,23 +76,23 @@ def _key(item: InboxItem, with_record: bool = False) -> EventKey:
 
 
 def _mark(tenant: str, keys: list[EventKey], run_id: str, outcome: AuditOutcome, **details: Any) -> None:
-    """Mark events processed, then audit them (the loss check reads these records)."""
-    if not keys:
-        return
+    """Mark events processed and audit them, each chunk in one transaction where the backend has them
+    (a crash never leaves an event marked but unaudited; the loss check reads these records). Short
+    transactions: the receiver's commits never wait long behind them."""
     stores, now = get_services().stores, datetime.now(UTC)
-    record = AuditRecord(
-        id=uuid.uuid4().hex, tenant_id=tenant, integration_id=details.pop("integration_id", None),
-        action="webhook.processed", outcome=outcome, actor="webhook", at=now, correlation_id=run_id,
-        details={"eventIds": [k.event_id for k in keys], **details},
-    )
-
+    integration_id = details.pop("integration_id", None)
     transaction = stores.transaction or contextlib.nullcontext
-    # Short transactions (where the backend has them): the receiver's commits never wait long behind them.
     for start in range(0, len(keys), _MARK_CHUNK):
+        chunk = keys[start:start + _MARK_CHUNK]
+        record = AuditRecord(
+            id=uuid.uuid4().hex, tenant_id=tenant, integration_id=integration_id, action="webhook.processed",
+            outcome=outcome, actor="webhook", at=now, correlation_id=run_id,
+            details={"eventIds": [k.event_id for k in chunk], **details},
+        )
         with transaction():
-            for key in keys[start:start + _MARK_CHUNK]:
+            for key in chunk:
                 stores.webhooks.mark_processed(tenant, key.registration_id, key.event_id, now)
-    stores.audit.append(record)
+            stores.audit.append(record)
 
 
 def _upsert(integration: Integration, mapping: EntityMapping, ref: PageRef,

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import time
+
+import httpx
 
 from tests.conftest import wait_for, wait_status
 from tests.e2e.conftest import Engine, salesforce_integration
@@ -112,11 +115,30 @@ def test_thin_change_event_is_read_through_the_adapter(webhook_engine) -> None:
                                    "commitTimestamp": int(time.time() * 1000), "transactionKey": "tx-1",
                                    "sequenceNumber": 1, "changedFields": ["Name"]},
              "Name": "Changed Remotely"}
-    import json
-
     r = engine.public.post("/api/webhooks/salesforce/sf-cdc", content=json.dumps([event]).encode(),
                            headers={"Content-Type": "application/json", "X-Relay-Token": SF_SECRET})
     assert r.status_code == 200, r.text
     wait_for(lambda: _name(engine, ids[2]) == "Changed Remotely", timeout=10)
     processed = wait_for(lambda: engine.stores.audit.list(TENANT, "webhook.processed"))
     assert processed[0].details["fetched"] == 1 and processed[0].details["missing"] == 0
+
+
+def test_acknowledged_events_survive_a_crash_and_are_processed_once_after_restart(webhook_engine) -> None:
+    engine = webhook_engine
+    ids = _synced(engine)
+    _register(engine, "acme-1", generic_registration(INTEGRATION))
+    sent = []
+    for n in range(40):
+        body = generic_body({"id": ids[n], "type": "account.updated", "object": "Account",
+                             "record": {"Name": f"Crash {n}"}})
+        assert engine.public.post("/api/webhooks/acme/acme-1", content=body,
+                                  headers=signed_headers(body)).status_code == 200
+        sent.append(n)
+    engine.restart(kill=True)  # SIGKILL: whatever was acknowledged is in the inbox
+    engine.public.close()
+    engine.public = httpx.Client(base_url=engine.host.url, timeout=30)  # type: ignore[attr-defined]
+    wait_for(lambda: all(_name(engine, ids[n]) == f"Crash {n}" for n in sent), timeout=40)
+    processed = wait_for(lambda: engine.stores.audit.list(TENANT, "webhook.processed", limit=1000))
+    event_ids = [e for r in processed for e in r.details["eventIds"]]
+    assert len(event_ids) == len(set(event_ids)) == 40
+    assert engine.stores.webhooks.list_pending(TENANT) == []
