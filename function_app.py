@@ -6,11 +6,13 @@ import azure.functions as func
 from activities import credentials as credential_activities
 from activities import hello as hello_activities
 from activities import sync_pages, sync_runs
-from api import credentials, deadletters, health, integrations, orchestrations, runs, shards, sync
+from activities import writeback as writeback_activities
+from api import conflicts, credentials, deadletters, health, integrations, orchestrations, runs, shards, sync
 from entities import rate_limit
-from orchestrators import hello, sync_integration, sync_mapping, token_refresher
+from orchestrators import hello, sync_integration, sync_mapping, token_refresher, writeback
 from timers import scheduler
 from timers import token_refresher as token_refresher_starter
+from writeback import routes as writeback_routes
 
 app = df.DFApp(http_auth_level=func.AuthLevel.FUNCTION)
 
@@ -31,6 +33,11 @@ for blueprint in (
     sync_pages.bp,
     rate_limit.bp,
     scheduler.bp,
+    # write-back
+    writeback.bp,
+    writeback_activities.bp,
+    writeback_routes.bp,
+    conflicts.bp,
     # credentials
     token_refresher.bp,
     credential_activities.bp,
