@@ -14,9 +14,13 @@ Run: `.venv/bin/python bench/sync.py [--records 100000]`. Targets on 2 cores: >=
 from __future__ import annotations
 
 import argparse
+import json
+import sqlite3
 import sys
 import tempfile
 import time
+from collections import defaultdict
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -63,9 +67,44 @@ def _stack(tmp: Path, *sandbox_args: str, env: dict[str, str] | None = None) -> 
     return sandbox, DevhostProcess(ROOT, tmp / "hub", host_env).start()
 
 
+def _activity_times(hub: Path, instance_id: str) -> dict[str, list[float]]:
+    """Seconds from schedule to completion of each activity call in the sync's remaining task hub history
+    (``continue_as_new`` keeps only the last generation of each mapping's orchestration)."""
+    db = sqlite3.connect(hub / "taskhub.sqlite")
+    try:
+        rows = db.execute("SELECT instance_id, event FROM history WHERE instance_id LIKE ? ORDER BY instance_id, seq",
+                          (f"{instance_id}%",)).fetchall()
+    finally:
+        db.close()
+    scheduled: dict[tuple[str, int], tuple[str, float]] = {}
+    times: dict[str, list[float]] = defaultdict(list)
+    for instance, text in rows:
+        event = json.loads(text)
+        at = datetime.fromisoformat(event["Timestamp"].replace("Z", "+00:00")).timestamp()
+        if event["EventType"] == 4:  # TaskScheduled
+            scheduled[(instance, event["EventId"])] = (event["Name"], at)
+        elif event["EventType"] == 5 and (instance, event["TaskScheduledId"]) in scheduled:  # TaskCompleted
+            name, started = scheduled[(instance, event["TaskScheduledId"])]
+            times[name].append(at - started)
+    return times
+
+
+def _where_the_time_goes(hub: Path, instance_id: str, seconds: float, pages: int) -> None:
+    try:
+        times = _activity_times(hub, instance_id)
+    except (sqlite3.Error, OSError, KeyError, ValueError) as exc:  # the devhost's history is not a contract
+        print(f"  (no activity breakdown: {exc})")
+        return
+    parts = [f"{name} {1000 * sum(ts) / len(ts):.0f} ms" for name, ts in sorted(times.items())
+             if name.endswith("_page") and ts]
+    print(f"  per page: {1000 * seconds / pages:.0f} ms of wall time; activity mean (schedule to completion, "
+          f"last generation): {', '.join(parts)}; the next page's fetch runs during the save")
+
+
 def throughput(records: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         sandbox, host = _stack(Path(tmp), "--records", str(records), "--warm")
+        instance_id = ""
         try:
             with httpx.Client(base_url=host.url, headers={"x-functions-key": KEY}, timeout=60) as api, \
                     httpx.Client(base_url=f"{sandbox.url}/_admin", timeout=60) as admin:
@@ -76,13 +115,17 @@ def throughput(records: int) -> None:
                 seconds, status = _sync(api, timeout=900)
                 out = status["output"]
                 assert out["status"] == "completed" and out["stats"]["created"] == records, out
+                pages = out["mappings"][0]["pages"]
                 print(f"full sync of {records:,} records: {seconds:.1f} s = {records / seconds:,.0f} records/s "
-                      f"end to end ({out['mappings'][0]['pages']} pages)")
+                      f"end to end ({pages} pages)")
                 assert host.proc is not None
                 print(f"devhost peak memory (VmHWM): {_peak_mb(host.proc.pid):.0f} MB")
+                instance_id = status["instanceId"]
         finally:
             host.stop()
             sandbox.stop()
+        if instance_id:
+            _where_the_time_goes(Path(tmp) / "hub", instance_id, seconds, pages)
 
 
 def shared_budget(limit: float, records: int) -> None:
