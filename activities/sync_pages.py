@@ -62,14 +62,16 @@ class _GcPause:
     A page allocates a few hundred thousand objects that live until the activity ends (decoded records,
     mapped records, shards), so the collector's thresholds trip over and over and each full collection
     walks the whole heap again: about a fifth of a page's CPU time. Those objects hold no reference cycles
-    and are freed by reference counting; collection resumes as soon as no page activity is running (the
-    gaps between a page's activities), so cyclic garbage from elsewhere waits one page at most.
+    and are freed by reference counting. Collection resumes as soon as no page activity runs (the gaps
+    between a page's activities); should activities overlap without a gap for long, a backlog of
+    ``backlog`` uncollected objects still forces a collection.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, backlog: int = 2_000_000) -> None:
         self._lock = threading.Lock()
         self._active = 0
         self._resume = False
+        self._backlog = backlog
 
     @contextmanager
     def paused(self) -> Iterator[None]:
@@ -83,8 +85,11 @@ class _GcPause:
         finally:
             with self._lock:
                 self._active -= 1
-                if self._active == 0 and self._resume:
+                resume = self._active == 0 and self._resume
+                if resume:
                     gc.enable()
+            if not resume and gc.get_count()[0] > self._backlog:
+                gc.collect()
 
 
 _gc = _GcPause()
