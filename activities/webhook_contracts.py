@@ -11,6 +11,7 @@ from pydantic import Field
 from activities.contracts import ErrorInfo
 from core.models import CamelModel, RunStats, UtcDatetime
 
+# Defaults of the drainer's state; the starters take them from Settings (``webhook_drain_*``).
 DRAIN_PAGE_SIZE = 50
 # Processing pace under a burst: the inbox absorbs the burst and acknowledgements keep the CPU and the
 # record store they need; the drainer catches up at this rate (it never waits when it is caught up).

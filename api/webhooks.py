@@ -57,7 +57,7 @@ async def _follow_up(client: DurableClient, outcome: Outcome) -> None:
     """Start the drainer and act on signals; failures are logged, the delivery is already safe."""
     if outcome.drain is not None:
         try:
-            await STARTER.ensure(client, *outcome.drain)
+            await STARTER.ensure(client, *outcome.drain, settings=get_services().settings)
         except Exception:  # noqa: BLE001 - any failure to reach the task hub; the sweep retries
             log.warning("could not start the webhook drainer for %s/%s", *outcome.drain)
     for signal in outcome.signals:

@@ -191,12 +191,16 @@ def main() -> None:
     parser.add_argument("--duplicates", type=float, default=0.05)
     parser.add_argument("--events-per-delivery", type=int, default=1)
     parser.add_argument("--drain-timeout", type=float, default=180.0)
+    parser.add_argument("--drain-rate", type=float, default=None,
+                        help="the drainer's pace through a backlog, events/s (default: the engine's setting)")
     parser.add_argument("--app", type=Path, default=APP)
     args = parser.parse_args()
     rates = [int(r) for r in args.rates.split(",")]
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp) / "data"
         env = {"CASTIEL_DATA_DIR": str(data_dir), "DEVHOST_FUNCTION_KEY": KEY, "PYTHONPATH": str(ROOT)}
+        if args.drain_rate is not None:
+            env["CASTIEL_WEBHOOK_DRAIN_EVENTS_PER_SECOND"] = str(args.drain_rate)
         host = DevhostProcess(args.app, Path(tmp) / "hub", env).start()
         stores = build_stores(Settings(data_dir=data_dir))
         try:

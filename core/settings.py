@@ -72,6 +72,11 @@ class Settings(BaseSettings):
     # Webhooks.
     webhook_max_body_bytes: int = Field(default=MIB, ge=1)
     webhook_timestamp_tolerance_seconds: int = Field(default=300, ge=1)
+    # The per-integration drainer: page size, its pace through a backlog (acknowledgements keep the CPU
+    # and the record store they need during a burst), and the pause before it decides it is idle.
+    webhook_drain_page_size: int = Field(default=50, ge=1, le=1000)
+    webhook_drain_events_per_second: float = Field(default=500.0, gt=0)
+    webhook_drain_idle_seconds: float = Field(default=1.0, gt=0)
 
     # Token refresher in seconds (tests run generations quickly); when set they win over the
     # *_minutes fields above.

@@ -21,6 +21,7 @@ import azure.functions as func
 
 from activities.webhook_contracts import DrainState
 from api.sync_lease import DurableClient
+from core.settings import Settings
 from orchestrators.webhook_events import WEBHOOK_ORCHESTRATION, drainer_instance_id
 from services import get_services
 
@@ -48,8 +49,8 @@ class DrainerStarter:
         self._seen: dict[str, float] = {}
 
     async def ensure(self, client: DurableClient, tenant_id: str, integration_id: str, *,
-                     trust_memo: bool = True) -> bool:
-        """True when this call started the drainer."""
+                     trust_memo: bool = True, settings: Settings | None = None) -> bool:
+        """True when this call started the drainer (paced and paged by ``settings`` when given)."""
         instance_id = drainer_instance_id(tenant_id, integration_id)
         now = self._clock()
         if trust_memo and now - self._seen.get(instance_id, float("-inf")) < self._memo:
@@ -58,6 +59,11 @@ class DrainerStarter:
             self._seen[instance_id] = self._clock()
             return False
         state = DrainState(tenant_id=tenant_id, integration_id=integration_id)
+        if settings is not None:
+            state = state.model_copy(update={
+                "page_size": settings.webhook_drain_page_size,
+                "max_events_per_second": settings.webhook_drain_events_per_second,
+                "idle_wait_seconds": settings.webhook_drain_idle_seconds})
         try:
             await client.start_new(WEBHOOK_ORCHESTRATION, instance_id, state.to_wire())
         except Exception:  # noqa: BLE001 - the SDK reports "already exists" (409) as a plain Exception
@@ -88,8 +94,9 @@ def _with_pending() -> set[tuple[str, str]]:
 async def sweep(client: DurableClient, starter: DrainerStarter = STARTER) -> list[str]:
     """Start the drainer of every integration with pending events; the instance ids started."""
     started = []
+    settings = get_services().settings
     for tenant_id, integration_id in sorted(await asyncio.to_thread(_with_pending)):
-        if await starter.ensure(client, tenant_id, integration_id, trust_memo=False):
+        if await starter.ensure(client, tenant_id, integration_id, trust_memo=False, settings=settings):
             started.append(drainer_instance_id(tenant_id, integration_id))
     return started
 
