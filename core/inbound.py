@@ -71,9 +71,11 @@ def apply_page(
             writes.append(None)
         elif decision.action == DedupAction.UNCHANGED:
             plan.unchanged_ids.append(decision.external_id)
-        elif decision.action in (DedupAction.UPDATE, DedupAction.LINK) and decision.shard_id in existing:
-            remote = meta[decision.index]
-            shard, conflicted = _updated_shard(ctx, existing[decision.shard_id], decision, record, remote)
+        elif decision.action in (DedupAction.UPDATE, DedupAction.LINK):
+            current = existing.get(decision.shard_id) if decision.shard_id is not None else None
+            if current is None:  # the shard went away since the look-up: nothing to update
+                continue
+            shard, conflicted = _updated_shard(ctx, current, decision, record, meta[decision.index])
             writes.append(shard)
             plan.conflicts += conflicted
     new_shards = iter(_new_shards(ctx, created))

@@ -43,7 +43,8 @@ def _integration(**overrides: Any) -> Integration:
     })
 
 
-def _items(n: int, start: int = 0, **changes: dict[str, Any]) -> list[dict[str, Any]]:
+def _items(n: int, start: int = 0, changes: dict[str, dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    changes = changes or {}
     items = []
     for k in range(start, start + n):
         ext = f"001{k:05d}"
@@ -111,7 +112,7 @@ def test_creates_unchanged_and_updates_match_the_full_load_path(services: Servic
     rel = stored.relationship_for("i1")
     assert rel is not None and rel.remote_version == "v7" and rel.external_id == "00100007"
 
-    second = _items(300, **{"00100003": {"name": "Renamed"}}) + _items(5, start=300)
+    second = _items(300, changes={"00100003": {"name": "Renamed"}}) + _items(5, start=300)
     _assert_same(services, integration, second, "r2")
     stats = save_records(integration, mapping, _ref("r2"), second, [])
     assert (stats.created, stats.updated, stats.unchanged) == (5, 1, 299)
@@ -127,7 +128,7 @@ def test_local_edits_conflict_the_same_way(services: Services) -> None:
     later = datetime.now(UTC) + timedelta(minutes=5)
     services.stores.shards.patch("t1", shard_id, {"structuredData": {"name": "Local", "email": "a4@example.com"},
                                                   "updatedAt": later.isoformat()})
-    changed = _items(20, **{"00100004": {"name": "Remote"}, "00100005": {"name": "Other"}})
+    changed = _items(20, changes={"00100004": {"name": "Remote"}, "00100005": {"name": "Other"}})
     _assert_same(services, integration, changed, "r2")
     stats = save_records(integration, mapping, _ref("r2"), changed, [])
     assert (stats.updated, stats.unchanged) == (2, 18)

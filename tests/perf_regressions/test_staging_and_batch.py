@@ -9,6 +9,7 @@ import math
 import zlib
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
@@ -30,13 +31,13 @@ def _body(db: SqliteDatabase, key: str) -> bytes:
 def test_staging_round_trip_is_exact_and_compressed(tmp_path: Path, big: int) -> None:
     db = SqliteDatabase(tmp_path / "s.db")
     staging = SqliteStagingStore(db)
-    page = [{"id": f"r{i}", "data": {"name": "Zoë 東京 \u0000", "n": i, "x": 1.5, "neg": -2**63, "big": big,
-                                     "none": None, "t": True, "f": 0.1, "list": [True, {"k": "v"}, []]}}
-            for i in range(500)]
+    data = {"name": "Zoë 東京 \u0000", "x": 1.5, "neg": -2**63, "big": big, "none": None, "t": True, "f": 0.1,
+            "list": [True, {"k": "v"}, []]}
+    page: list[dict[str, Any]] = [{"id": f"r{i}", "data": {**data, "n": i}} for i in range(500)]
     staging.put("t1", "run/0/1/raw", page)
     got = staging.get("t1", "run/0/1/raw")
-    assert got == page and got == json.loads(json.dumps(page))
-    assert [type(v) for v in got[3]["data"].values()] == [type(v) for v in page[3]["data"].values()]  # type: ignore[index]
+    assert got is not None and got == page and got == json.loads(json.dumps(page))
+    assert [type(v) for v in got[3]["data"].values()] == [type(v) for v in dict(page[3]["data"]).values()]
     assert staging.get("t2", "run/0/1/raw") is None
     body = _body(db, "run/0/1/raw")
     assert body[:1] == (b"M" if big == 7 else b"J") and len(body) < 20_000  # the JSON text is ~70 kB
