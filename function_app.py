@@ -5,12 +5,13 @@ import azure.functions as func
 
 from activities import credentials as credential_activities
 from activities import hello as hello_activities
-from activities import sync_pages, sync_runs
+from activities import sync_pages, sync_runs, webhook_events
 from activities import writeback as writeback_activities
-from api import conflicts, credentials, deadletters, health, integrations, orchestrations, runs, shards, sync
+from api import conflicts, credentials, deadletters, health, integrations, orchestrations, runs, shards, sync, webhooks
 from entities import rate_limit
 from orchestrators import hello, sync_integration, sync_mapping, token_refresher, writeback
-from timers import scheduler
+from orchestrators import webhook_events as webhook_orchestration
+from timers import scheduler, webhook_drainer
 from timers import token_refresher as token_refresher_starter
 from writeback import routes as writeback_routes
 
@@ -33,6 +34,11 @@ for blueprint in (
     sync_pages.bp,
     rate_limit.bp,
     scheduler.bp,
+    # webhooks
+    webhooks.bp,
+    webhook_orchestration.bp,
+    webhook_events.bp,
+    webhook_drainer.bp,
     # write-back
     writeback.bp,
     writeback_activities.bp,
