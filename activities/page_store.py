@@ -24,15 +24,13 @@ from stores.shards import LinkInfo, PageIndex
 
 
 def _candidate(shard: Shard, integration_id: str) -> Candidate:
-    rel = shard.relationship_for(integration_id)
-    return Candidate(shard.id, shard.structured_data, rel.external_id if rel else None,
-                     rel.content_hash if rel else None)
+    return Candidate.from_shard(shard, integration_id)
 
 
 def _linked(external_id: str, link: LinkInfo) -> Candidate:
-    # What dedup reads of a linked shard: its id and the link's hash. Like the full-shard candidate of
-    # ``_candidate``, a soft-deleted shard is not flagged ``deleted`` (same decisions as before).
-    return Candidate(link.shard_id, {}, external_id, link.content_hash)
+    # What dedup reads of a linked shard: its id, the link's hash and whether it was soft-deleted (a record
+    # that comes back restores its shard, even with an unchanged hash).
+    return Candidate(link.shard_id, {}, external_id, link.content_hash, link.deleted)
 
 
 def _meta(item: Mapping[str, Any]) -> RemoteMeta:

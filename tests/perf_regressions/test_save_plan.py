@@ -69,10 +69,10 @@ def _reference(services: Services, integration: Integration, mapping: EntityMapp
         values = sorted({v for r in records for v in index_values(mapping.dedup, r.data)})
         for shard in shards.find_by_keys("t1", "account", mapping.dedup.strategy.value, values):
             existing.setdefault(shard.id, shard)
-            candidates.append(Candidate(shard.id, shard.structured_data, *_link_of(shard)))
+            candidates.append(Candidate.from_shard(shard, "i1"))
 
     def linked(s: Shard) -> Candidate:
-        return Candidate(s.id, s.structured_data, *_link_of(s))
+        return Candidate.from_shard(s, "i1")
 
     decisions = plan_page(records, mapping.dedup, linked={e: linked(s) for e, s in linked_shards.items()},
                           candidates=candidates, create_new=mapping.create_new,
@@ -82,11 +82,6 @@ def _reference(services: Services, integration: Integration, mapping: EntityMapp
     ctx = PageContext("t1", "i1", "salesforce", mapping.shard_type_id, mapping.direction,
                       integration.conflict_resolution, now)
     return apply_page(ctx, records, metas, decisions, existing)
-
-
-def _link_of(shard: Shard) -> tuple[str | None, str | None]:
-    rel = shard.relationship_for("i1")
-    return (rel.external_id, rel.content_hash) if rel else (None, None)
 
 
 def _assert_same(services: Services, integration: Integration, items: list[dict[str, Any]], run: str) -> None:
@@ -160,3 +155,15 @@ def test_an_invalid_new_shard_fails_as_before(services: Services) -> None:
     too_long = [{"externalId": "x" * 1001, "version": None, "modifiedAt": None, "data": {"name": "n"}}]
     with pytest.raises(ValueError, match="external_id"):
         plan_records(integration, mapping, _ref("r1"), too_long, [])
+
+
+def test_a_record_that_comes_back_restores_its_soft_deleted_shard(services: Services) -> None:
+    integration = _integration()
+    mapping = integration.entity_mappings[0]
+    save_records(integration, mapping, _ref("r1"), _items(3), [])
+    shard_id = derive_shard_id("t1", "i1", "00100001")
+    services.stores.shards.delete("t1", shard_id, soft=True, now=datetime.now(UTC))
+    stats = save_records(integration, mapping, _ref("r2"), _items(3), [])
+    assert (stats.updated, stats.unchanged) == (1, 2)
+    restored = services.stores.shards.get("t1", shard_id)
+    assert restored is not None and restored.deleted_at is None
