@@ -166,8 +166,10 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--limit", type=float, default=25.0)
     parser.add_argument("--limited-records", type=int, default=6_000, help="records per object in part 2")
+    parser.add_argument("--skip-throughput", action="store_true", help="run only the rate-limit part")
     args = parser.parse_args()
-    throughput(args.records)
+    if not args.skip_throughput:
+        throughput(args.records)
     shared_budget(args.limit, args.limited_records)
 
 
