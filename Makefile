@@ -18,6 +18,8 @@ run: $(VENV)/.installed
 	$(PY) tools/run_local.py --port $(PORT) --key $(KEY)
 
 test: $(VENV)/.installed tools/cosmosdb-server/node_modules/.installed
+	$(PY) -m ruff check .
+	$(PY) -m mypy
 	$(PY) -m pytest -q
 
 # The local Cosmos DB-compatible server the store contract tests run against (tests/stores).
@@ -33,6 +35,7 @@ typecheck: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(PY) bench/devhost.py
+	$(PY) bench/sync.py
 
 clean:
-	rm -rf $(VENV) .devhost .data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .devhost .data .castiel .pytest_cache .mypy_cache .ruff_cache
