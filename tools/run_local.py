@@ -89,7 +89,8 @@ Castiel is running on devhost with the sandbox.  Function key: {key}
   curl -s -H "x-functions-key: {key}" {t}/integrations/{INTEGRATION}/runs
   curl -s -H "x-functions-key: {key}" {t}/runs/{run_id}
   curl -s -H "x-functions-key: {key}" "{t}/shards?shardTypeId=account&limit=5"
-  curl -s -X POST -H "x-functions-key: {key}" {t}/integrations/{INTEGRATION}/sync -d '{{"mode":"incremental"}}'
+  curl -s -X POST -H "x-functions-key: {key}" -H "Content-Type: application/json" \\
+       {t}/integrations/{INTEGRATION}/sync -d '{{"mode":"incremental"}}'
   curl -s "http://127.0.0.1:{port}/runtime/webhooks/durabletask/instances?code={key}"
 
 Monitor: http://127.0.0.1:{port}/_devhost/monitor?code={key}
