@@ -1,6 +1,7 @@
 """Tables of the SQLite shard store.
 
-``shards`` holds the document; ``shard_links`` one row per external relationship (the dedup
+``shards`` holds the document, in insert order (a rowid table: shard ids are random hashes, and a table
+keyed by them would scatter every page's writes across the file; the unique index on the id is small); ``shard_links`` one row per external relationship (the dedup
 look-up by external id, its content hash so unchanged records are recognised without loading
 the shard, and the per-integration ``last_seen_run_id`` that full syncs stamp to detect
 deletions without holding every id in memory); ``shard_keys`` the dedup index values.
@@ -10,9 +11,10 @@ import sqlite3
 
 SHARD_SCHEMA = """
 CREATE TABLE IF NOT EXISTS shards (
+    seq INTEGER PRIMARY KEY,
     tenant_id TEXT NOT NULL, id TEXT NOT NULL, shard_type_id TEXT NOT NULL,
     deleted INTEGER NOT NULL DEFAULT 0, etag TEXT NOT NULL, body TEXT NOT NULL,
-    PRIMARY KEY (tenant_id, id)) WITHOUT ROWID;
+    UNIQUE (tenant_id, id));
 CREATE INDEX IF NOT EXISTS shards_by_type ON shards (tenant_id, shard_type_id, id);
 CREATE TABLE IF NOT EXISTS shard_links (
     tenant_id TEXT NOT NULL, integration_id TEXT NOT NULL, external_id TEXT NOT NULL,
