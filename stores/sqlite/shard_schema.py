@@ -1,7 +1,8 @@
 """Tables of the SQLite shard store.
 
-``shards`` holds the document, in insert order (a rowid table: shard ids are random hashes, and a table
-keyed by them would scatter every page's writes across the file; the unique index on the id is small); ``shard_links`` one row per external relationship (the dedup
+``shards`` holds the document, in insert order (a rowid table: shard ids are random hashes, and a
+table keyed by them would scatter every page's writes across the file; the unique index on the id is
+small); ``shard_links`` one row per external relationship (the dedup
 look-up by external id, its content hash so unchanged records are recognised without loading
 the shard, and the per-integration ``last_seen_run_id`` that full syncs stamp to detect
 deletions without holding every id in memory); ``shard_keys`` the dedup index values.
