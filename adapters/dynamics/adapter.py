@@ -7,13 +7,13 @@ from typing import Any
 
 import httpx
 
-from adapters.base import DEFAULT_LIMITS, FetchRequest, Page, ProviderLimits, WriteResult
+from adapters.base import WriteResult
 from adapters.dynamics import errors
 from adapters.dynamics.paginate import DataversePager, to_record
-from adapters.dynamics.spec import DataverseConnection
 from adapters.http.limits import dataverse as dataverse_limits
-from adapters.http.session import HttpOptions, ProviderHttp, read_json
-from core.errors import MalformedResponse, SyncError
+from adapters.http.paged import AdapterParts, PagedAdapter
+from adapters.http.session import read_json
+from core.errors import MalformedResponse
 
 # Deterministic row ids for idempotent creates: the same key always names the same row.
 IDEMPOTENCY_NAMESPACE = uuid.UUID("4f0c5a55-7c1e-4e0b-9a43-3f6f1d2b8c11")
@@ -25,37 +25,8 @@ def row_id_for(entity: str, idempotency_key: str) -> str:
     return str(uuid.uuid5(IDEMPOTENCY_NAMESPACE, f"{entity}:{idempotency_key}"))
 
 
-class DataverseAdapter:
+class DataverseAdapter(PagedAdapter, parts=AdapterParts("dynamics", errors.classify, dataverse_limits, DataversePager)):
     """Change-tracked reads, ``If-Match`` writes, upsert by a deterministic id for idempotent creates."""
-
-    provider = "dynamics"
-
-    def __init__(
-        self,
-        client: httpx.AsyncClient,
-        connection: DataverseConnection,
-        *,
-        rate_limits: dict[str, Any] | None = None,
-        options: HttpOptions | None = None,
-    ) -> None:
-        self.connection = connection
-        self._client = client
-        self._http = ProviderHttp(client, provider=self.provider, classify=self.classify,
-                                  parse_limits=dataverse_limits, options=options)
-        self._pager = DataversePager(self._http, connection)
-        self._limits = DEFAULT_LIMITS["dynamics"].with_overrides(rate_limits)
-
-    def classify(self, response: httpx.Response) -> SyncError | None:
-        return errors.classify(response, self._http.now())
-
-    def limits(self) -> ProviderLimits:
-        return self._limits
-
-    async def aclose(self) -> None:
-        await self._client.aclose()
-
-    async def fetch_page(self, req: FetchRequest) -> Page:
-        return await self._pager.fetch(req)
 
     def _row_url(self, entity: str, external_id: str) -> str:
         return self.connection.set_url(entity, f"({external_id})")

@@ -2,39 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
-import httpx
-
-from adapters.base import DEFAULT_LIMITS, Cursor, FetchMode, FetchRequest, Page, ProviderLimits, WriteResult
+from adapters.base import Cursor, FetchMode, FetchRequest, Page, WriteResult
 from adapters.gdrive import read, write
 from adapters.gdrive.errors import PROVIDER, classify
-from adapters.gdrive.spec import ENTITY, DriveConnection
+from adapters.gdrive.spec import ENTITY
 from adapters.gdrive.state import ListingState
-from adapters.http.oauth import utc_now
-from adapters.http.session import ProviderHttp
-from core.errors import ConfigError, SyncError
+from adapters.http.clocked import ClockedAdapter
+from core.errors import ConfigError
 
 
-class DriveAdapter:
+class DriveAdapter(ClockedAdapter, provider=PROVIDER, classify=classify):
     """Full reads list files; incremental reads follow changes.list; writes change metadata."""
-
-    provider = PROVIDER
-
-    def __init__(
-        self,
-        conn: DriveConnection,
-        http: ProviderHttp,
-        *,
-        clock: Callable[[], datetime] = utc_now,
-        limit_overrides: dict[str, Any] | None = None,
-    ) -> None:
-        self.conn = conn
-        self.http = http
-        self._clock = clock
-        self._limits = DEFAULT_LIMITS[PROVIDER].with_overrides(limit_overrides)
 
     @staticmethod
     def _check(entity: str) -> None:
@@ -72,15 +52,3 @@ class DriveAdapter:
         """Trash the file (or delete it when the connection says so)."""
         self._check(entity)
         await write.delete_file(self.http, self.conn, external_id, if_version)
-
-    def limits(self) -> ProviderLimits:
-        """Drive's default budget with the Integration's overrides."""
-        return self._limits
-
-    def classify(self, response: httpx.Response) -> SyncError | None:
-        """The typed error for a Drive response."""
-        return classify(response, self._clock())
-
-    async def aclose(self) -> None:
-        """Close the HTTP client."""
-        await self.http.client.aclose()

@@ -2,39 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-import httpx
-
-from adapters.base import DEFAULT_LIMITS, FetchRequest, Page, ProviderLimits, WriteResult
+from adapters.base import FetchRequest, Page, WriteResult
 from adapters.graph import read, write
 from adapters.graph.errors import PROVIDER, classify
-from adapters.graph.spec import ENTITIES, EntitySpec, GraphConnection, ReadKind
-from adapters.http.oauth import utc_now
-from adapters.http.session import ProviderHttp
-from core.errors import ConfigError, SyncError
+from adapters.graph.spec import ENTITIES, EntitySpec, ReadKind
+from adapters.http.clocked import ClockedAdapter
+from core.errors import ConfigError
 
 
-class GraphAdapter:
+class GraphAdapter(ClockedAdapter, provider=PROVIDER, classify=classify):
     """Reads driveItems and channel messages by delta, chat messages by time window; writes driveItems."""
-
-    provider = PROVIDER
-
-    def __init__(
-        self,
-        conn: GraphConnection,
-        http: ProviderHttp,
-        *,
-        clock: Callable[[], datetime] = utc_now,
-        limit_overrides: dict[str, Any] | None = None,
-    ) -> None:
-        self.conn = conn
-        self.http = http
-        self._clock = clock
-        self._limits = DEFAULT_LIMITS[PROVIDER].with_overrides(limit_overrides)
 
     def _spec(self, entity: str) -> EntitySpec:
         try:
@@ -79,15 +59,3 @@ class GraphAdapter:
     async def delete(self, entity: str, external_id: str, if_version: str | None = None) -> None:
         """Delete a driveItem; ``if_version`` is its eTag."""
         await write.delete_item(self.http, self._drive_url(entity), external_id, if_version)
-
-    def limits(self) -> ProviderLimits:
-        """Graph's default budget (30 req/s, seed 002) with the Integration's overrides."""
-        return self._limits
-
-    def classify(self, response: httpx.Response) -> SyncError | None:
-        """The typed error for a Graph response."""
-        return classify(response, self._clock())
-
-    async def aclose(self) -> None:
-        """Close the HTTP client."""
-        await self.http.client.aclose()

@@ -5,16 +5,15 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-import httpx
 from pydantic import BaseModel
 
-from adapters.base import DEFAULT_LIMITS, FetchRequest, Page, ProviderLimits, WriteResult
+from adapters.base import WriteResult
 from adapters.http.limits import hubspot as hubspot_limits
-from adapters.http.session import HttpOptions, ProviderHttp, parse_model, read_json
+from adapters.http.paged import AdapterParts, PagedAdapter
+from adapters.http.session import parse_model, read_json
 from adapters.hubspot import errors
 from adapters.hubspot.paginate import HubSpotPager, to_record
-from adapters.hubspot.spec import HubSpotConnection
-from core.errors import MalformedResponse, PreconditionFailed, SyncError, ValidationFailed
+from core.errors import MalformedResponse, PreconditionFailed, ValidationFailed
 
 
 class BatchResult(BaseModel):
@@ -31,37 +30,8 @@ def properties(data: dict[str, Any]) -> dict[str, Any]:
     return dict(inner) if isinstance(inner, dict) and len(data) == 1 else dict(data)
 
 
-class HubSpotAdapter:
+class HubSpotAdapter(PagedAdapter, parts=AdapterParts("hubspot", errors.classify, hubspot_limits, HubSpotPager)):
     """Lists, searches and archives CRM objects; creates idempotently by a unique property."""
-
-    provider = "hubspot"
-
-    def __init__(
-        self,
-        client: httpx.AsyncClient,
-        connection: HubSpotConnection,
-        *,
-        rate_limits: dict[str, Any] | None = None,
-        options: HttpOptions | None = None,
-    ) -> None:
-        self.connection = connection
-        self._client = client
-        self._http = ProviderHttp(client, provider=self.provider, classify=self.classify,
-                                  parse_limits=hubspot_limits, options=options)
-        self._pager = HubSpotPager(self._http, connection)
-        self._limits = DEFAULT_LIMITS["hubspot"].with_overrides(rate_limits)
-
-    def classify(self, response: httpx.Response) -> SyncError | None:
-        return errors.classify(response, self._http.now())
-
-    def limits(self) -> ProviderLimits:
-        return self._limits
-
-    async def aclose(self) -> None:
-        await self._client.aclose()
-
-    async def fetch_page(self, req: FetchRequest) -> Page:
-        return await self._pager.fetch(req)
 
     def _object_url(self, entity: str, external_id: str) -> str:
         return self.connection.objects_url(entity, f"/{quote(external_id, safe='')}")

@@ -7,16 +7,15 @@ from email.utils import format_datetime
 from typing import Any
 from urllib.parse import quote
 
-import httpx
-
-from adapters.base import DEFAULT_LIMITS, FetchRequest, Page, ProviderLimits, WriteResult
+from adapters.base import WriteResult
 from adapters.http.limits import salesforce as salesforce_limits
-from adapters.http.session import HttpOptions, ProviderHttp, read_json
+from adapters.http.paged import AdapterParts, PagedAdapter
+from adapters.http.session import read_json
 from adapters.incremental import parse_timestamp
 from adapters.salesforce import errors
 from adapters.salesforce.paginate import SoqlPager
-from adapters.salesforce.spec import SALESFORCE, SalesforceConnection
-from core.errors import ConfigError, MalformedResponse, SyncError
+from adapters.salesforce.spec import SALESFORCE
+from core.errors import ConfigError, MalformedResponse
 
 
 def if_unmodified_since(version: str | None) -> dict[str, str]:
@@ -29,37 +28,8 @@ def if_unmodified_since(version: str | None) -> dict[str, str]:
     return {"If-Unmodified-Since": format_datetime(when, usegmt=True)}
 
 
-class SalesforceAdapter:
+class SalesforceAdapter(PagedAdapter, parts=AdapterParts("salesforce", errors.classify, salesforce_limits, SoqlPager)):
     """Reads with SOQL (``queryAll`` for deletions), writes sObject rows, upserts by external id."""
-
-    provider = "salesforce"
-
-    def __init__(
-        self,
-        client: httpx.AsyncClient,
-        connection: SalesforceConnection,
-        *,
-        rate_limits: dict[str, Any] | None = None,
-        options: HttpOptions | None = None,
-    ) -> None:
-        self.connection = connection
-        self._client = client
-        self._http = ProviderHttp(client, provider=self.provider, classify=self.classify,
-                                  parse_limits=salesforce_limits, options=options)
-        self._pager = SoqlPager(self._http, connection)
-        self._limits = DEFAULT_LIMITS["salesforce"].with_overrides(rate_limits)
-
-    def classify(self, response: httpx.Response) -> SyncError | None:
-        return errors.classify(response, self._http.now())
-
-    def limits(self) -> ProviderLimits:
-        return self._limits
-
-    async def aclose(self) -> None:
-        await self._client.aclose()
-
-    async def fetch_page(self, req: FetchRequest) -> Page:
-        return await self._pager.fetch(req)
 
     def _row_url(self, entity: str, external_id: str) -> str:
         return self.connection.data_url(f"/sobjects/{quote(entity)}/{quote(external_id, safe='')}")

@@ -5,39 +5,19 @@ A full read starts from ``cursor=None``; the cursors a page hands back continue 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-import httpx
-
-from adapters.base import DEFAULT_LIMITS, FetchRequest, Page, ProviderLimits, WriteResult
-from adapters.http.oauth import utc_now
-from adapters.http.session import ProviderHttp
+from adapters.base import FetchRequest, Page, WriteResult
+from adapters.http.clocked import ClockedAdapter
 from adapters.zoom import read, write
 from adapters.zoom.errors import PROVIDER, classify
-from adapters.zoom.spec import ENTITIES, EntitySpec, ReadKind, ZoomConnection
-from core.errors import ConfigError, SyncError
+from adapters.zoom.spec import ENTITIES, EntitySpec, ReadKind
+from core.errors import ConfigError
 
 
-class ZoomAdapter:
+class ZoomAdapter(ClockedAdapter, provider=PROVIDER, classify=classify):
     """Lists users and meetings, reads recordings by date window, writes meetings."""
-
-    provider = PROVIDER
-
-    def __init__(
-        self,
-        conn: ZoomConnection,
-        http: ProviderHttp,
-        *,
-        clock: Callable[[], datetime] = utc_now,
-        limit_overrides: dict[str, Any] | None = None,
-    ) -> None:
-        self.conn = conn
-        self.http = http
-        self._clock = clock
-        self._limits = DEFAULT_LIMITS[PROVIDER].with_overrides(limit_overrides)
 
     def _spec(self, entity: str, *, writing: bool = False) -> EntitySpec:
         spec = ENTITIES.get(entity)
@@ -76,15 +56,3 @@ class ZoomAdapter:
         self._spec(entity, writing=True)
         write.refuse_condition(if_version)
         await write.delete_meeting(self.http, self.conn.base_url.rstrip("/"), external_id)
-
-    def limits(self) -> ProviderLimits:
-        """Zoom's default budget (Free plan, light APIs) with the Integration's overrides."""
-        return self._limits
-
-    def classify(self, response: httpx.Response) -> SyncError | None:
-        """The typed error for a Zoom response."""
-        return classify(response, self._clock())
-
-    async def aclose(self) -> None:
-        """Close the HTTP client."""
-        await self.http.client.aclose()
