@@ -23,11 +23,10 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from azure.durable_functions.models.OrchestrationRuntimeStatus import OrchestrationRuntimeStatus
-
 from activities.contracts import SyncRequest
 from api.http import Conflict, ErrorCode, NotFound
 from core.models import Integration, IntegrationState, RunMode, RunTrigger
+from orchestrators.instances import LIVE
 from stores.errors import RecordNotFound, StaleETag
 from stores.integrations import IntegrationStore
 
@@ -36,10 +35,6 @@ START_GRACE = timedelta(seconds=60)
 _ATTEMPTS = 4
 _STAMP = "%Y%m%d%H%M%S%f"
 _MAX_ID = 128
-_LIVE = frozenset({
-    OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Pending,
-    OrchestrationRuntimeStatus.ContinuedAsNew, OrchestrationRuntimeStatus.Suspended,
-})
 
 
 class DurableClient(Protocol):
@@ -98,7 +93,7 @@ async def is_alive(client: DurableClient, run_id: str, now: datetime) -> bool:
     """Whether the run holding a lease is still running (or still being started)."""
     status = await client.get_status(run_id)
     if status:
-        return status.runtime_status in _LIVE
+        return status.runtime_status in LIVE
     started = run_started_at(run_id)
     return started is not None and now - started < START_GRACE
 

@@ -13,6 +13,7 @@ import azure.durable_functions as df
 import azure.functions as func
 
 from credentials.models import RefresherState
+from orchestrators.instances import is_running
 from orchestrators.token_refresher import REFRESHER_INSTANCE_ID, REFRESHER_NAME
 
 log = logging.getLogger("castiel.credentials")
@@ -20,26 +21,17 @@ bp = df.Blueprint()
 
 # NCRONTAB with seconds: every five minutes. Checking is a status read; starting happens rarely.
 ENSURE_SCHEDULE = "0 */5 * * * *"
-_STOPPED = frozenset({
-    df.OrchestrationRuntimeStatus.Completed, df.OrchestrationRuntimeStatus.Failed,
-    df.OrchestrationRuntimeStatus.Terminated, df.OrchestrationRuntimeStatus.Canceled,
-})
-
-
-async def _running(client: df.DurableOrchestrationClient, instance_id: str) -> bool:
-    status = await client.get_status(instance_id)
-    return status is not None and status.runtime_status is not None and status.runtime_status not in _STOPPED
 
 
 async def ensure_token_refresher(client: df.DurableOrchestrationClient,
                                  instance_id: str = REFRESHER_INSTANCE_ID) -> bool:
     """Start the singleton unless it runs; True when this call started it."""
-    if await _running(client, instance_id):
+    if await is_running(client, instance_id):
         return False
     try:
         await client.start_new(REFRESHER_NAME, instance_id, RefresherState().to_wire())
     except Exception:  # noqa: BLE001 - the SDK reports "already exists" (409) as a plain Exception
-        if await _running(client, instance_id):
+        if await is_running(client, instance_id):
             return False
         raise
     log.info("started the token refresher instance=%s", instance_id)

@@ -22,6 +22,7 @@ import azure.functions as func
 from activities.webhook_contracts import DrainState
 from api.sync_lease import DurableClient
 from core.settings import Settings
+from orchestrators.instances import is_running
 from orchestrators.webhook_events import WEBHOOK_ORCHESTRATION, drainer_instance_id
 from services import get_services
 
@@ -30,15 +31,6 @@ bp = df.Blueprint()
 
 SWEEP_SCHEDULE = "*/20 * * * * *"
 DEFAULT_MEMO_SECONDS = 0.5
-_LIVE = frozenset({
-    df.OrchestrationRuntimeStatus.Running, df.OrchestrationRuntimeStatus.Pending,
-    df.OrchestrationRuntimeStatus.ContinuedAsNew, df.OrchestrationRuntimeStatus.Suspended,
-})
-
-
-async def _running(client: DurableClient, instance_id: str) -> bool:
-    status = await client.get_status(instance_id)
-    return status is not None and getattr(status, "runtime_status", None) in _LIVE
 
 
 class DrainerStarter:
@@ -55,7 +47,7 @@ class DrainerStarter:
         now = self._clock()
         if trust_memo and now - self._seen.get(instance_id, float("-inf")) < self._memo:
             return False
-        if await _running(client, instance_id):
+        if await is_running(client, instance_id):
             self._seen[instance_id] = self._clock()
             return False
         state = DrainState(tenant_id=tenant_id, integration_id=integration_id)
@@ -67,7 +59,7 @@ class DrainerStarter:
         try:
             await client.start_new(WEBHOOK_ORCHESTRATION, instance_id, state.to_wire())
         except Exception:  # noqa: BLE001 - the SDK reports "already exists" (409) as a plain Exception
-            if not await _running(client, instance_id):
+            if not await is_running(client, instance_id):
                 raise
             self._seen[instance_id] = self._clock()
             return False

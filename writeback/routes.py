@@ -19,6 +19,7 @@ import azure.durable_functions as df
 import azure.functions as func
 
 from api.http import NotFound, api_errors, json_response, query_int, route_id, tenant_id
+from orchestrators.instances import is_running
 from orchestrators.writeback import WRITEBACK_ORCHESTRATION, writeback_instance_id
 from services import get_services
 from writeback.contracts import DrainState
@@ -28,27 +29,18 @@ log = logging.getLogger("castiel.writeback")
 bp = df.Blueprint()
 
 SWEEP_SCHEDULE = "*/5 * * * * *"
-_STOPPED = frozenset({
-    df.OrchestrationRuntimeStatus.Completed, df.OrchestrationRuntimeStatus.Failed,
-    df.OrchestrationRuntimeStatus.Terminated, df.OrchestrationRuntimeStatus.Canceled,
-})
-
-
-async def _running(client: df.DurableOrchestrationClient, instance_id: str) -> bool:
-    status = await client.get_status(instance_id)
-    return status is not None and status.runtime_status is not None and status.runtime_status not in _STOPPED
 
 
 async def ensure_drainer(client: df.DurableOrchestrationClient, tenant: str, integration_id: str) -> tuple[str, bool]:
     """Start the integration's drainer unless it runs; (instance id, whether this call started it)."""
     instance_id = writeback_instance_id(tenant, integration_id)
-    if await _running(client, instance_id):
+    if await is_running(client, instance_id):
         return instance_id, False
     state = DrainState(tenant_id=tenant, integration_id=integration_id)
     try:
         await client.start_new(WRITEBACK_ORCHESTRATION, instance_id, state.to_wire())
     except Exception:  # noqa: BLE001 - the SDK reports "already exists" as a plain Exception
-        if await _running(client, instance_id):
+        if await is_running(client, instance_id):
             return instance_id, False
         raise
     return instance_id, True
