@@ -243,14 +243,27 @@ class Core:
         self.store.enqueue_event(parent["instance_id"], dumps(ev))
         self.effects.instances.add(parent["instance_id"])
 
+    def _live(self, instance_id: str) -> dict[str, Any] | str:
+        """The instance if it is not finished, else 'missing' or 'gone' (what the control APIs answer)."""
+        inst = self.store.get_instance(instance_id)
+        if inst is None:
+            return "missing"
+        return "gone" if inst["status"] in TERMINAL else inst
+
+    def _append(self, inst: dict[str, Any], ev: dict[str, Any]) -> None:
+        """Append one host event to the history (terminate, suspend, resume), outside an episode."""
+        meta = Meta.load(inst["meta"])
+        self.store.append_history(inst["instance_id"], meta.history_len, [dumps(ev)])
+        self._history.pop(inst["instance_id"], None)
+        meta.history_len += 1
+        inst["meta"] = meta.dump()
+
     def raise_event(self, instance_id: str, name: str, body_text: str | None) -> str:
         """Returns 'ok', 'missing' or 'gone' (not running)."""
         with self.store.transaction():
-            inst = self.store.get_instance(instance_id)
-            if inst is None:
-                return "missing"
-            if inst["status"] in TERMINAL:
-                return "gone"
+            inst = self._live(instance_id)
+            if isinstance(inst, str):
+                return inst
             ev = event(EventType.EVENT_RAISED, fmt(utcnow()), Name=name, Input=body_text)
             self.store.enqueue_event(instance_id, dumps(ev))
         self.effects.instances.add(instance_id)
@@ -258,36 +271,25 @@ class Core:
 
     def terminate(self, instance_id: str, reason: str) -> str:
         with self.store.transaction():
-            inst = self.store.get_instance(instance_id)
-            if inst is None:
-                return "missing"
-            if inst["status"] in TERMINAL:
-                return "gone"
+            inst = self._live(instance_id)
+            if isinstance(inst, str):
+                return inst
             ts = fmt(utcnow())
-            meta = Meta.load(inst["meta"])
-            ev = dumps(event(EventType.EXECUTION_TERMINATED, ts, Input=reason))
-            self.store.append_history(instance_id, meta.history_len, [ev])
-            meta.history_len += 1
-            inst["meta"] = meta.dump()
+            self._append(inst, event(EventType.EXECUTION_TERMINATED, ts, Input=reason))
             self.store.clear_inbox(instance_id)
             self.finish(inst, "Terminated", json.dumps(reason), ts)
         return "ok"
 
     def set_suspended(self, instance_id: str, suspend: bool, reason: str) -> str:
         with self.store.transaction():
-            inst = self.store.get_instance(instance_id)
-            if inst is None:
-                return "missing"
-            if inst["status"] in TERMINAL:
-                return "gone"
+            inst = self._live(instance_id)
+            if isinstance(inst, str):
+                return inst
             ts = fmt(utcnow())
-            meta = Meta.load(inst["meta"])
             kind = EventType.EXECUTION_SUSPENDED if suspend else EventType.EXECUTION_RESUMED
-            self.store.append_history(instance_id, meta.history_len, [dumps(event(kind, ts, Reason=reason))])
-            self._history.pop(instance_id, None)
-            meta.history_len += 1
-            inst.update(meta=meta.dump(), updated_at=ts,
-                        status="Suspended" if suspend else ("Running" if meta.sigs or meta.last_ts else "Pending"))
+            self._append(inst, event(kind, ts, Reason=reason))
+            started = Meta.load(inst["meta"]).last_ts
+            inst.update(updated_at=ts, status="Suspended" if suspend else ("Running" if started else "Pending"))
             self.store.put_instance(inst)
         if not suspend:
             self.effects.instances.add(instance_id)
