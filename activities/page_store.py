@@ -110,7 +110,9 @@ def plan_records(
     plan = apply_page(ctx, records, _PageMeta(items), decisions, existing)
     index = PageIndex(
         integration_id=integration_id, run_id=ref.run_id, key_name=key_name,
-        key_values={s.id: index_values(mapping.dedup, s.structured_data) for s in plan.writes} if key_name else None,
+        key_values=(
+            {d["id"]: index_values(mapping.dedup, d["structuredData"]) for d in plan.writes} if key_name else None
+        ),
     )
     return SavePlan(tenant, integration_id, ref.run_id, decisions, plan, index, deleted_ids, now)
 
@@ -119,7 +121,7 @@ def write_plan(save: SavePlan) -> RunStats:
     """Apply ``save``: upserts, run stamps of unchanged records, soft deletes; the page's counts."""
     shards = get_services().stores.shards
     if save.plan.writes:
-        shards.upsert_many(save.tenant_id, save.plan.writes, save.index)
+        shards.upsert_documents(save.tenant_id, save.plan.writes, save.index)
     if save.plan.unchanged_ids:
         shards.mark_seen(save.tenant_id, save.integration_id, save.plan.unchanged_ids, save.run_id)
     deleted = _delete(save.tenant_id, save.integration_id, save.deleted_ids, save.now)

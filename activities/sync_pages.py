@@ -30,7 +30,7 @@ from activities.contracts import (
 )
 from activities.page_store import plan_records, unit_of_work, write_plan
 from activities.provider import open_adapter
-from adapters.base import Cursor, FetchMode, FetchRequest
+from adapters.base import Cursor, ExternalRecord, FetchMode, FetchRequest
 from core.errors import SyncError
 from core.mapping import compile_mapping
 from core.models import EntityMapping, Integration, RunError, RunMode
@@ -101,6 +101,13 @@ def _error(exc: SyncError) -> ErrorInfo:
                      data={k: v for k, v in data.items() if k not in ("code", "message", "retryable")})
 
 
+def _staged(record: ExternalRecord) -> dict[str, Any]:
+    """A fetched record as staged for the transform (``model_dump(mode="json")``'s shape without its copying)."""
+    when = record.modified_at
+    return {"id": record.id, "version": record.version, "modified_at": when.isoformat() if when else None,
+            "data": record.data}
+
+
 @bp.activity_trigger(input_name="payload")
 async def fetch_page(payload: dict[str, Any]) -> dict[str, Any]:
     """Read one page from the provider and stage it; provider errors come back typed, not raised."""
@@ -128,7 +135,7 @@ async def _fetch(payload: dict[str, Any]) -> dict[str, Any]:
         return FetchPageResult(error=_error(exc)).to_wire()
     key = _key(inp, "raw")
     with unit_of_work(stores):
-        stores.staging.put(inp.tenant_id, key, [r.model_dump(mode="json") for r in page.records])
+        stores.staging.put(inp.tenant_id, key, [_staged(r) for r in page.records])
         if page.deleted_ids:
             stores.staging.put(inp.tenant_id, _key(inp, "deleted"), [{"id": i} for i in page.deleted_ids])
     return FetchPageResult(

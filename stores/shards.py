@@ -92,6 +92,13 @@ class ShardStore(Protocol):
         """Create or replace a page of shards (one transaction on SQLite)."""
         ...
 
+    def upsert_documents(
+        self, tenant_id: str, docs: Sequence[Mapping[str, Any]], index: PageIndex | None = None
+    ) -> UpsertCounts:
+        """``upsert_many`` for shards already in their stored shape (``core.models.shard_document``): what a
+        sync page writes, built without a model per shard."""
+        ...
+
     def mark_seen(self, tenant_id: str, integration_id: str, external_ids: Sequence[str], run_id: str) -> int:
         """Stamp shards a run saw but did not rewrite (unchanged records).
 

@@ -62,7 +62,7 @@ from core.models.integration import (
 )
 from core.models.messages import AuditRecord, DeadLetter, RateLimitCheck, SyncTaskMessage, WebhookEvent
 from core.models.run import MappingProgress, Run, RunError, RunStats, overall_status
-from core.models.shard import ExternalRelationship, Shard
+from core.models.shard import ExternalRelationship, Shard, shard_document
 
 __all__ = [
     "CREDENTIAL_ADAPTER",
@@ -115,6 +115,7 @@ __all__ = [
     "RunStatus",
     "RunTrigger",
     "Shard",
+    "shard_document",
     "SyncDirection",
     "SyncFrequency",
     "SyncStatus",

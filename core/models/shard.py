@@ -48,3 +48,8 @@ class Shard(DocumentModel):
     def relationship_for(self, integration_id: str) -> ExternalRelationship | None:
         """This shard's link to ``integration_id``, if any."""
         return next((r for r in self.external_relationships if r.integration_id == integration_id), None)
+
+
+def shard_document(shard: Shard) -> dict[str, Any]:
+    """The shard as stored: its camelCase JSON data without the ETag (the store owns that)."""
+    return shard.model_dump(mode="json", by_alias=True, exclude={"etag"})

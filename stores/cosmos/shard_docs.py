@@ -8,10 +8,10 @@ query helpers (Cosmos cannot index into arrays of objects as cheaply as into arr
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from core.models import Shard
+from core.models import Shard, shard_document
 from stores.cosmos.client import strip_system
 
 SEP = "\x1f"
@@ -26,14 +26,19 @@ def key_entry(key_name: str, value: str) -> str:
 
 
 def to_doc(shard: Shard, seen: dict[str, str], keys: Sequence[str]) -> dict[str, Any]:
-    body = shard.model_dump(mode="json", by_alias=True, exclude={"etag"})
-    rels = shard.external_relationships
+    return document_to_doc(shard_document(shard), seen, keys)
+
+
+def document_to_doc(document: Mapping[str, Any], seen: dict[str, str], keys: Sequence[str]) -> dict[str, Any]:
+    """A shard document (``core.models.shard_document``) with its ``ix`` helpers."""
+    body = dict(document)
+    rels = body.get("externalRelationships") or []
     body["ix"] = {
-        "links": [link(r.integration_id, r.external_id) for r in rels],
-        "pairs": [f"{r.system}{SEP}{r.external_id}" for r in rels],
-        "systems": sorted({r.system for r in rels}),
-        "externalIds": [r.external_id for r in rels],
-        "integrations": sorted({r.integration_id for r in rels}),
+        "links": [link(r["integrationId"], r["externalId"]) for r in rels],
+        "pairs": [f"{r['system']}{SEP}{r['externalId']}" for r in rels],
+        "systems": sorted({r["system"] for r in rels}),
+        "externalIds": [r["externalId"] for r in rels],
+        "integrations": sorted({r["integrationId"] for r in rels}),
         "keys": list(keys),
         "seen": seen,
     }

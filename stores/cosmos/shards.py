@@ -10,9 +10,9 @@ from typing import Any
 from azure.core import MatchConditions
 from azure.cosmos import ContainerProxy
 
-from core.models import Shard
+from core.models import Shard, shard_document
 from stores.cosmos.client import read_or_none, strip_system, translated
-from stores.cosmos.shard_docs import SEP, from_item, index_of, key_entry, link, to_doc
+from stores.cosmos.shard_docs import SEP, document_to_doc, from_item, index_of, key_entry, link, to_doc
 from stores.errors import RecordNotFound, StaleETag
 from stores.fields import checked_name
 from stores.shards import LinkInfo, PageIndex, ShardPage, UpsertCounts
@@ -186,23 +186,28 @@ class CosmosShardStore:
         return UpsertCounts(created=created, updated=updated)
 
     def upsert_many(self, tenant_id: str, shards: Sequence[Shard], index: PageIndex | None = None) -> UpsertCounts:
+        return self.upsert_documents(tenant_id, [shard_document(s) for s in shards], index)
+
+    def upsert_documents(
+        self, tenant_id: str, docs: Sequence[Mapping[str, Any]], index: PageIndex | None = None
+    ) -> UpsertCounts:
         """Batches of 100 upserts; each batch is atomic, a page as a whole is idempotent to re-run."""
-        foreign = [s.id for s in shards if s.tenant_id != tenant_id]
+        foreign = [d["id"] for d in docs if d.get("tenantId") != tenant_id]
         if foreign:
             raise ValueError(f"shards of another tenant in the page: {foreign[:5]}")
         index = index or PageIndex()
-        prior = self._prior_index(tenant_id, [s.id for s in shards])
-        docs = []
-        for shard in shards:
-            seen, keys = prior.get(shard.id, ({}, []))
+        prior = self._prior_index(tenant_id, [d["id"] for d in docs])
+        out = []
+        for doc in docs:
+            seen, keys = prior.get(doc["id"], ({}, []))
             if index.integration_id is not None and index.run_id is not None:
                 seen[index.integration_id] = index.run_id
             if index.key_name is not None:
                 prefix = key_entry(index.key_name, "")
-                values = (index.key_values or {}).get(shard.id, ())
+                values = (index.key_values or {}).get(doc["id"], ())
                 keys = [k for k in keys if not k.startswith(prefix)] + [key_entry(index.key_name, v) for v in values]
-            docs.append(to_doc(shard, seen, keys))
-        return self._write_batches(tenant_id, docs)
+            out.append(document_to_doc(doc, seen, keys))
+        return self._write_batches(tenant_id, out)
 
     def mark_seen(self, tenant_id: str, integration_id: str, external_ids: Sequence[str], run_id: str) -> int:
         items = self._linked_items(tenant_id, [link(integration_id, e) for e in external_ids])

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
 
-from core.models import Shard
+import orjson
+
 from stores.shards import PageIndex
-from stores.tokens import chunks
+from stores.tokens import chunks, wire_time
 
 IN_CHUNK = 500  # ids per IN (...) list, well under SQLite's bound-parameter limit
 
@@ -29,49 +33,68 @@ def existing_ids(conn: sqlite3.Connection, tenant_id: str, ids: Sequence[str]) -
     return found
 
 
-def write_shards(
+def encode_document(doc: Mapping[str, Any]) -> str:
+    """A shard document as its stored JSON text (orjson; ``json`` for what orjson refuses, big integers)."""
+    try:
+        return orjson.dumps(doc, default=_fallback, option=orjson.OPT_PASSTHROUGH_DATETIME).decode("utf-8")
+    except TypeError:
+        return json.dumps(doc, separators=(",", ":"), ensure_ascii=False, default=_fallback)
+
+
+def _fallback(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return wire_time(value)
+    raise TypeError(f"{type(value).__name__} is not JSON data")
+
+
+def write_documents(
     conn: sqlite3.Connection,
     tenant_id: str,
-    shards: Sequence[Shard],
+    docs: Sequence[Mapping[str, Any]],
     existing: set[str],
     index: PageIndex | None,
     *,
-    rebuild_links: bool = False,
+    dropped_links: Sequence[tuple[str, str, str]] = (),
 ) -> list[str]:
-    """Insert or replace the rows of ``shards`` (and their links and keys); returns their ETags.
+    """Insert or replace the rows of shard documents ``docs`` (``core.models.shard_document``'s shape), with
+    their links and keys; returns their ETags.
 
     Links are upserted, which keeps each link's ``last_seen_run_id`` (other integrations' full
-    syncs rely on theirs); ``rebuild_links`` also drops links whose relationship was removed.
+    syncs rely on theirs); ``dropped_links`` ((integration id, external id, shard id)) are relationships
+    the caller removed from a shard (a link another shard took over since stays).
     """
     prefix = page_etag_prefix()
-    etags = [f"{prefix}{n:x}" for n in range(len(shards))]
+    etags = [f"{prefix}{n:x}" for n in range(len(docs))]
     conn.executemany(
         "INSERT INTO shards (tenant_id, id, shard_type_id, deleted, etag, body) VALUES (?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (tenant_id, id) DO UPDATE SET shard_type_id = excluded.shard_type_id, "
         "deleted = excluded.deleted, etag = excluded.etag, body = excluded.body",
         [
-            (tenant_id, s.id, s.shard_type_id, int(s.deleted_at is not None), etag,
-             s.model_dump_json(by_alias=True, exclude={"etag"}))
-            for s, etag in zip(shards, etags, strict=True)
+            (tenant_id, d["id"], d["shardTypeId"], int(d.get("deletedAt") is not None), etag, encode_document(d))
+            for d, etag in zip(docs, etags, strict=True)
         ],
     )
-    if rebuild_links:
+    if dropped_links:
         conn.executemany(
-            "DELETE FROM shard_links WHERE tenant_id = ? AND shard_id = ?", [(tenant_id, s.id) for s in shards]
+            "DELETE FROM shard_links WHERE tenant_id = ? AND integration_id = ? AND external_id = ? AND shard_id = ?",
+            [(tenant_id, *link) for link in dropped_links],
         )
-    _write_links(conn, tenant_id, shards, index)
+    _write_links(conn, tenant_id, docs, index)
     if index is not None and index.key_name is not None:
-        _write_keys(conn, tenant_id, shards, existing, index)
+        _write_keys(conn, tenant_id, docs, existing, index)
     return etags
 
 
-def _write_links(conn: sqlite3.Connection, tenant_id: str, shards: Sequence[Shard], index: PageIndex | None) -> None:
+def _write_links(
+    conn: sqlite3.Connection, tenant_id: str, docs: Sequence[Mapping[str, Any]], index: PageIndex | None
+) -> None:
     run_for = index.integration_id if index is not None and index.run_id is not None else None
+    run_id = index.run_id if index is not None else None
     rows = [
-        (tenant_id, rel.integration_id, rel.external_id, s.id, rel.system,
-         index.run_id if index is not None and rel.integration_id == run_for else None, rel.content_hash)
-        for s in shards
-        for rel in s.external_relationships
+        (tenant_id, rel["integrationId"], rel["externalId"], d["id"], rel["system"],
+         run_id if rel["integrationId"] == run_for else None, rel.get("contentHash"))
+        for d in docs
+        for rel in d.get("externalRelationships") or ()
     ]
     conn.executemany(
         "INSERT INTO shard_links (tenant_id, integration_id, external_id, shard_id, system, last_seen_run_id, "
@@ -83,26 +106,36 @@ def _write_links(conn: sqlite3.Connection, tenant_id: str, shards: Sequence[Shar
 
 
 def _write_keys(
-    conn: sqlite3.Connection, tenant_id: str, shards: Sequence[Shard], existing: set[str], index: PageIndex
+    conn: sqlite3.Connection, tenant_id: str, docs: Sequence[Mapping[str, Any]], existing: set[str], index: PageIndex
 ) -> None:
     key_values = index.key_values or {}
     conn.executemany(
         "DELETE FROM shard_keys WHERE tenant_id = ? AND shard_id = ? AND key_name = ?",
-        [(tenant_id, s.id, index.key_name) for s in shards if s.id in existing],
+        [(tenant_id, d["id"], index.key_name) for d in docs if d["id"] in existing],
     )
     conn.executemany(
         "INSERT OR IGNORE INTO shard_keys (tenant_id, shard_type_id, key_name, key_value, shard_id) "
         "VALUES (?, ?, ?, ?, ?)",
         [
-            (tenant_id, s.shard_type_id, index.key_name, value, s.id)
-            for s in shards
-            for value in key_values.get(s.id, ())
+            (tenant_id, d["shardTypeId"], index.key_name, value, d["id"])
+            for d in docs
+            for value in key_values.get(d["id"], ())
         ],
     )
 
 
 def remove_shard_rows(conn: sqlite3.Connection, tenant_id: str, shard_id: str) -> bool:
+    # The shard's links are the relationships in its document (there is no index by shard id); a link
+    # another shard took over since is left alone.
+    row = conn.execute(
+        "SELECT json_extract(body, '$.externalRelationships') FROM shards WHERE tenant_id = ? AND id = ?",
+        (tenant_id, shard_id),
+    ).fetchone()
+    for rel in json.loads(row[0] or "[]") if row else []:
+        conn.execute(
+            "DELETE FROM shard_links WHERE tenant_id = ? AND integration_id = ? AND external_id = ? AND shard_id = ?",
+            (tenant_id, rel["integrationId"], rel["externalId"], shard_id),
+        )
     cur = conn.execute("DELETE FROM shards WHERE tenant_id = ? AND id = ?", (tenant_id, shard_id))
-    conn.execute("DELETE FROM shard_links WHERE tenant_id = ? AND shard_id = ?", (tenant_id, shard_id))
     conn.execute("DELETE FROM shard_keys WHERE tenant_id = ? AND shard_id = ?", (tenant_id, shard_id))
     return cur.rowcount > 0

@@ -6,15 +6,23 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from core.models import Shard
+from core.models import Shard, shard_document
 from stores.errors import RecordExists, RecordNotFound, StaleETag
 from stores.shards import LinkInfo, PageIndex, ShardPage, UpsertCounts
 from stores.sqlite.connection import SqliteDatabase
 from stores.sqlite.shard_schema import SHARD_SCHEMA, migrate
-from stores.sqlite.shard_writes import IN_CHUNK, existing_ids, page_etag_prefix, remove_shard_rows, write_shards
+from stores.sqlite.shard_writes import IN_CHUNK, existing_ids, page_etag_prefix, remove_shard_rows, write_documents
 from stores.tokens import chunks, decode_after, encode_after, wire_time
 
 _PROTECTED = frozenset({"id", "tenantId", "etag"})
+
+
+def decode_seq(token: str) -> int:
+    """The insert position a ``query`` token continues after; ``ValueError`` for any other token."""
+    after = decode_after(token)
+    if not after.isdigit():
+        raise ValueError("invalid continuation token")
+    return int(after)
 
 
 def _load(body: str, etag: str) -> Shard:
@@ -53,7 +61,7 @@ class SqliteShardStore:
         continuation_token: str | None = None,
         include_deleted: bool = False,
     ) -> ShardPage:
-        sql = "SELECT s.body, s.etag, s.id FROM shards s WHERE s.tenant_id = ?"
+        sql = "SELECT s.body, s.etag, s.seq FROM shards s WHERE s.tenant_id = ?"
         params: list[Any] = [tenant_id]
         if shard_type_id is not None:
             sql += " AND s.shard_type_id = ?"
@@ -61,20 +69,21 @@ class SqliteShardStore:
         if not include_deleted:
             sql += " AND s.deleted = 0"
         if external_system is not None or external_id is not None:
-            sql += " AND EXISTS (SELECT 1 FROM shard_links l WHERE l.tenant_id = s.tenant_id AND l.shard_id = s.id"
+            sql += " AND s.id IN (SELECT l.shard_id FROM shard_links l WHERE l.tenant_id = ?"
+            params.append(tenant_id)
             for column, value in (("system", external_system), ("external_id", external_id)):
                 if value is not None:
                     sql += f" AND l.{column} = ?"
                     params.append(value)
             sql += ")"
         if continuation_token:
-            sql += " AND s.id > ?"
-            params.append(decode_after(continuation_token))
-        sql += " ORDER BY s.id LIMIT ?"
+            sql += " AND s.seq > ?"
+            params.append(decode_seq(continuation_token))
+        sql += " ORDER BY s.seq LIMIT ?"  # insert order: the indexes by type and tenant are append-only
         params.append(limit + 1)
         rows = self._db.connection().execute(sql, params).fetchall()
         items = [_load(body, etag) for body, etag, _ in rows[:limit]]
-        token = encode_after(rows[limit - 1][2]) if len(rows) > limit else None
+        token = encode_after(str(rows[limit - 1][2])) if len(rows) > limit else None
         return ShardPage(items, token)
 
     def create(self, tenant_id: str, shard: Shard) -> Shard:
@@ -82,7 +91,7 @@ class SqliteShardStore:
         with self._db.write() as conn:
             if existing_ids(conn, tenant_id, [shard.id]):
                 raise RecordExists(f"shard {shard.id!r} already exists")
-            [etag] = write_shards(conn, tenant_id, [shard], set(), None)
+            [etag] = write_documents(conn, tenant_id, [shard_document(shard)], set(), None)
         return shard.model_copy(update={"etag": etag})
 
     def patch(self, tenant_id: str, shard_id: str, changes: Mapping[str, Any], if_match: str | None = None) -> Shard:
@@ -99,7 +108,11 @@ class SqliteShardStore:
                 raise StaleETag(f"shard {shard_id!r} changed since it was read")
             current = _load(*row)
             updated = Shard.model_validate({**current.model_dump(mode="json", by_alias=True), **changes})
-            [etag] = write_shards(conn, tenant_id, [updated], {shard_id}, None, rebuild_links=True)
+            kept = {(r.integration_id, r.external_id) for r in updated.external_relationships}
+            dropped = [(r.integration_id, r.external_id, shard_id) for r in current.external_relationships
+                       if (r.integration_id, r.external_id) not in kept]
+            [etag] = write_documents(conn, tenant_id, [shard_document(updated)], {shard_id}, None,
+                                     dropped_links=dropped)
         return updated.model_copy(update={"etag": etag})
 
     def delete(self, tenant_id: str, shard_id: str, *, soft: bool = False, now: datetime | None = None) -> bool:
@@ -160,14 +173,19 @@ class SqliteShardStore:
         return list(found.values())
 
     def upsert_many(self, tenant_id: str, shards: Sequence[Shard], index: PageIndex | None = None) -> UpsertCounts:
-        foreign = [s.id for s in shards if s.tenant_id != tenant_id]
+        return self.upsert_documents(tenant_id, [shard_document(s) for s in shards], index)
+
+    def upsert_documents(
+        self, tenant_id: str, docs: Sequence[Mapping[str, Any]], index: PageIndex | None = None
+    ) -> UpsertCounts:
+        foreign = [d["id"] for d in docs if d.get("tenantId") != tenant_id]
         if foreign:
             raise ValueError(f"shards of another tenant in the page: {foreign[:5]}")
         with self._db.write() as conn:
-            existing = existing_ids(conn, tenant_id, [s.id for s in shards])
-            write_shards(conn, tenant_id, shards, existing, index)
-        updated = sum(1 for s in shards if s.id in existing)
-        return UpsertCounts(created=len(shards) - updated, updated=updated)
+            existing = existing_ids(conn, tenant_id, [d["id"] for d in docs])
+            write_documents(conn, tenant_id, docs, existing, index)
+        updated = sum(1 for d in docs if d["id"] in existing)
+        return UpsertCounts(created=len(docs) - updated, updated=updated)
 
     def mark_seen(self, tenant_id: str, integration_id: str, external_ids: Sequence[str], run_id: str) -> int:
         touched = 0

@@ -1,6 +1,6 @@
 """Staging (MessagePack or JSON, compressed) reads back exactly what was put, and rows staged by earlier
-versions; new shards validated as one list equal shards built one at a time, in page order, with the same
-error when invalid."""
+versions; new shards' documents built from one template equal shards built and validated one at a time, in
+page order, with the same error when invalid."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from core.dedup import Decision, DedupAction, Incoming
 from core.inbound import PageContext, RemoteMeta, _new_shard, apply_page
-from core.models import ConflictResolution, Shard, SyncDirection
+from core.models import ConflictResolution, SyncDirection, shard_document
 from stores.sqlite.connection import SqliteDatabase
 from stores.sqlite.staging import SqliteStagingStore
 
@@ -80,11 +80,11 @@ def test_batched_new_shards_equal_one_by_one_and_keep_page_order() -> None:
     unchanged = Decision(50, "e50", DedupAction.UNCHANGED, "shd-x", "h")
     plan = apply_page(CTX, [*records, records[0]], [*metas, metas[0]], [*decisions[:25], unchanged, *decisions[25:]],
                       {})
-    expected = [_new_shard(CTX, d, r, m) for r, d, m in rows]
+    expected = [shard_document(_new_shard(CTX, d, r, m)) for r, d, m in rows]
     assert plan.writes == expected
-    assert [s.model_dump_json() for s in plan.writes] == [s.model_dump_json() for s in expected]
+    assert [json.dumps(d) for d in plan.writes] == [json.dumps(d) for d in expected]  # same key order too
     assert plan.unchanged_ids == ["e50"]
-    assert all(isinstance(s, Shard) for s in plan.writes)
+    assert len({d["id"] for d in plan.writes}) == 50
 
 
 def test_an_invalid_record_raises_the_one_model_error() -> None:
