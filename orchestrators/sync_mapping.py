@@ -1,24 +1,28 @@
 """`sync_mapping`: page through one entity mapping of one run: permits, fetch, transform, save.
 
 Each page is one fetch, one transform and one save activity; records stay in the staging store and only
-their key crosses the boundary. The next page is fetched while the current one is saved (the two overlap
-in one `task_all`), so a page costs about the slower of the two rather than their sum. The cursor lives in
-the orchestration state (and is checkpointed to the store by `save_page` after every page), and
-`continue_as_new` every few pages keeps history bounded.
+their key crosses the boundary. Two lanes run side by side: the fetch lane (permits, then fetch, page after
+page, each page's cursor coming from the previous one) and the process lane (transform, then save, page after
+page in fetch order). The fetch lane runs up to ``FETCH_AHEAD`` pages ahead of the saves, so the request rate
+depends on the fetches alone, not on the saves. The cursor lives in the orchestration state (checkpointed
+to the store by `save_page` after every page), and `continue_as_new` every few pages keeps history bounded:
+the lanes drain first and the one page fetched ahead travels in the state.
 
 Failures are decided by the retry policy (``core.retry``): a rate limit is reported to the integration's
 budget, transient errors wait on a durable timer and try again, an expired delta token restarts the mapping
 as a full read, and a permanent error ends the mapping as failed with the error recorded (the run then
-reports ``partial`` if other mappings succeeded).
+reports ``partial`` if other mappings succeeded); pages fetched before the failure are still saved.
 """
 
 from __future__ import annotations
 
 from collections.abc import Generator
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 import azure.durable_functions as df
+from azure.durable_functions.models.Task import TaskState
 
 from activities.contracts import (
     DetectDeletionsInput,
@@ -35,10 +39,71 @@ from activities.sync_pages import detect_deletions, fetch_page, save_page, trans
 from core.errors import ErrorCode
 from core.models import RunError, RunMode, RunStats
 from core.retry import RetryPolicy, decide
-from orchestrators.throttle import PermitRequest, acquire_permits, report_limits, report_rate_limited
+from orchestrators.throttle import (
+    PermitRequest,
+    TenantLease,
+    acquire_permits,
+    release_lease,
+    report_limits_of,
+    report_rate_limited,
+)
 
 bp = df.Blueprint()
 Steps = Generator[Any, Any, Any]
+
+FETCH_AHEAD = 3
+"""Pages fetched but not yet saved, at most: bounds the staging backlog of one mapping."""
+TENANT_LEASE = 8
+"""Tenant permits taken per tenant ask (the rest of each request's permits need one entity call)."""
+
+
+@dataclass
+class Fetched:
+    """A fetched page waiting for its transform and save, with the mode it was read in."""
+
+    page_no: int
+    mode: RunMode
+    result: FetchPageResult
+
+
+@dataclass
+class Lane:
+    """A sequence of durable steps (a generator yielding tasks) and the task it waits on."""
+
+    steps: Steps
+    task: Any = None
+    done: bool = False
+    value: Any = None
+
+    def advance(self, finished: Any = None) -> None:
+        """Resume the steps with ``finished``'s outcome (first call: start them)."""
+        try:
+            if finished is None:
+                self.task = next(self.steps)
+            elif finished.state is TaskState.FAILED:
+                self.task = self.steps.throw(finished.result)
+            else:
+                self.task = self.steps.send(finished.result)
+        except StopIteration as stop:
+            self.done, self.value = True, stop.value
+
+
+@dataclass
+class Pipeline:
+    """What the main loop knows between steps (local: a replay rebuilds it exactly)."""
+
+    cursor: dict[str, Any] | None
+    next_page: int
+    more: bool = True
+    fetched: list[Fetched] = field(default_factory=list)
+    transformed: list[tuple[Fetched, TransformPageResult | None]] = field(default_factory=list)
+    fetched_this_generation: int = 0
+    failure: RunError | None = None
+    lanes: dict[str, Lane] = field(default_factory=dict)
+
+    def backlog(self) -> int:
+        """Pages fetched and not yet saved, apart from the one being saved."""
+        return len(self.fetched) + len(self.transformed) + ("transform" in self.lanes)
 
 
 def _ref(state: MappingState, page_no: int) -> dict[str, Any]:
@@ -47,73 +112,133 @@ def _ref(state: MappingState, page_no: int) -> dict[str, Any]:
             "mapping_index": state.mapping.index, "page_no": page_no}
 
 
-def _schedule_fetch(context: df.DurableOrchestrationContext, state: MappingState, page_no: int,
-                    cursor: dict[str, Any] | None) -> Steps:
-    """Ask the budget for a fetch permit, then schedule (not await) the fetch activity."""
+def _fetch_lane(context: df.DurableOrchestrationContext, state: MappingState, lease: TenantLease,
+                page_no: int, cursor: dict[str, Any] | None) -> Steps:
+    """Permits, then the fetch, retried as the policy says: a ``Fetched`` page or the mapping's ``RunError``."""
     req = state.request
-    yield from acquire_permits(
-        context, PermitRequest(tenant_id=req.tenant_id, integration_id=req.integration_id, operation="fetch")
-    )
-    payload = FetchPageInput(**_ref(state, page_no), mode=state.mode, cursor=cursor, page_size=state.page_size)
-    return context.call_activity(fetch_page, payload.to_wire())
-
-
-def _fetch_until_ok(context: df.DurableOrchestrationContext, state: MappingState, first: Any) -> Steps:
-    """The page `first` (a scheduled fetch) yields, retried as the policy says; a failed MappingResult
-    (as a dict) when the mapping must stop."""
-    task = first
+    permit = PermitRequest(tenant_id=req.tenant_id, integration_id=req.integration_id, operation="fetch")
     while True:
-        fetched = FetchPageResult.model_validate((yield task))
-        req = state.request
+        yield from acquire_permits(context, permit, lease)
+        payload = FetchPageInput(**_ref(state, page_no), mode=state.mode, cursor=cursor, page_size=state.page_size)
+        fetched = FetchPageResult.model_validate((yield context.call_activity(fetch_page, payload.to_wire())))
         if fetched.limits:
-            report_limits(context, req.tenant_id, req.integration_id, fetched.limits)
+            report_limits_of(context, req.tenant_id, req.integration_id, fetched.limits, page_no)
         if fetched.error is None and not fetched.resync_required:
             state.attempt = 0
-            return fetched
-        failed = yield from _on_fetch_error(context, state, fetched)
-        if failed is not None:
-            return failed
-        task = yield from _schedule_fetch(context, state, state.pages, state.cursor)
+            return Fetched(page_no, state.mode, fetched)
+        failure = yield from _on_fetch_error(context, state, fetched)
+        if failure is not None:
+            return failure
+        if _resync(fetched):
+            cursor = None  # the delta token expired: read everything from the start
+
+
+def _transform_lane(context: df.DurableOrchestrationContext, state: MappingState, page: Fetched) -> Steps:
+    """Map one fetched page into staging: the page and its ``TransformPageResult`` (None: nothing staged)."""
+    if page.result.staging_key is None:
+        return page, None
+    transformed = TransformPageResult.model_validate((yield context.call_activity(
+        transform_page, TransformPageInput(**_ref(state, page.page_no), staging_key=page.result.staging_key).to_wire(),
+    )))
+    state.errors = (state.errors + transformed.errors)[-20:]
+    return page, transformed
+
+
+def _save_lane(context: df.DurableOrchestrationContext, state: MappingState, page: Fetched,
+               transformed: TransformPageResult | None) -> Steps:
+    """Save one transformed page (pages are saved in fetch order: each checkpoints the cursor after it)."""
+    fetched = page.result
+    if transformed is not None:
+        saved = SavePageResult.model_validate((yield context.call_activity(save_page, SavePageInput(
+            **_ref(state, page.page_no), staging_key=transformed.staging_key, mode=page.mode,
+            checkpoint=fetched.checkpoint,
+        ).to_wire())))
+        state.stats = state.stats + saved.stats + RunStats(fetched=fetched.fetched, failed=transformed.failed)
+    state.pages = page.page_no + 1
+    state.cursor = fetched.next_cursor
+
+
+def _resync(fetched: FetchPageResult) -> bool:
+    return fetched.resync_required or (fetched.error is not None and fetched.error.code == ErrorCode.RESYNC_REQUIRED)
+
+
+def _holding_last(state: MappingState, pipe: Pipeline) -> bool:
+    """The generation is full: its last fetched page waits for the next one (``prefetched``)."""
+    return (pipe.more and pipe.failure is None and "fetch" not in pipe.lanes and len(pipe.fetched) == 1
+            and pipe.fetched_this_generation >= state.pages_per_generation)
+
+
+def _start_lanes(context: df.DurableOrchestrationContext, state: MappingState, lease: TenantLease,
+                 pipe: Pipeline) -> None:
+    """Start every lane that is idle and has work: fetch (room ahead and generation left), transform, save."""
+    lanes = pipe.lanes
+    if ("fetch" not in lanes and pipe.more and pipe.failure is None and pipe.backlog() < FETCH_AHEAD
+            and pipe.fetched_this_generation < state.pages_per_generation):
+        lanes["fetch"] = Lane(_fetch_lane(context, state, lease, pipe.next_page, pipe.cursor))
+    if "transform" not in lanes and pipe.fetched and not _holding_last(state, pipe):
+        lanes["transform"] = Lane(_transform_lane(context, state, pipe.fetched.pop(0)))
+    if "save" not in lanes and pipe.transformed:
+        lanes["save"] = Lane(_save_lane(context, state, *pipe.transformed.pop(0)))
+    for lane in lanes.values():
+        if lane.task is None and not lane.done:
+            lane.advance()
+
+
+def _collect(pipe: Pipeline) -> bool:
+    """Take the outcome of every finished lane; True if any had finished."""
+    finished = [name for name, lane in pipe.lanes.items() if lane.done]
+    for name in finished:
+        value = pipe.lanes.pop(name).value
+        if name == "transform":
+            pipe.transformed.append(value)
+        elif name == "fetch" and isinstance(value, RunError):
+            pipe.failure = value
+        elif name == "fetch":
+            _on_fetched(pipe, value)
+    return bool(finished)
+
+
+def _on_fetched(pipe: Pipeline, page: Fetched) -> None:
+    pipe.fetched.append(page)
+    pipe.fetched_this_generation += 1
+    pipe.next_page = page.page_no + 1
+    pipe.cursor = page.result.next_cursor
+    pipe.more = pipe.cursor is not None
+
+
+def _run_lanes(context: df.DurableOrchestrationContext, state: MappingState, lease: TenantLease,
+               pipe: Pipeline) -> Steps:
+    """Run the lanes until nothing is left to start: the mapping is done or failed, or the generation is
+    full (its last fetched page then stays in ``pipe.fetched``)."""
+    while True:
+        _start_lanes(context, state, lease, pipe)
+        if _collect(pipe):
+            continue
+        lanes = list(pipe.lanes.values())
+        if not lanes:
+            return
+        finished = yield context.task_any([lane.task for lane in lanes])
+        next(lane for lane in lanes if lane.task is finished).advance(finished)
 
 
 @bp.orchestration_trigger(context_name="context")
 def sync_mapping(context: df.DurableOrchestrationContext) -> Steps:
     state = MappingState.model_validate(context.get_input())
     req = state.request
-    pages_this_generation = 0
+    lease = TenantLease(TENANT_LEASE)
+    pipe = Pipeline(cursor=state.cursor, next_page=state.pages)
     if state.prefetched is not None:
-        fetched, state.prefetched = state.prefetched, None
-    else:
-        first = yield from _schedule_fetch(context, state, state.pages, state.cursor)
-        fetched = yield from _fetch_until_ok(context, state, first)
-    while True:
-        if not isinstance(fetched, FetchPageResult):
-            return fetched  # the mapping failed for good
-        ref = _ref(state, state.pages)
-        next_task = None
-        if fetched.next_cursor is not None:
-            next_task = yield from _schedule_fetch(context, state, state.pages + 1, fetched.next_cursor)
-        if fetched.staging_key is not None:
-            transformed = TransformPageResult.model_validate((yield context.call_activity(
-                transform_page, TransformPageInput(**ref, staging_key=fetched.staging_key).to_wire(),
-            )))
-            state.errors = (state.errors + transformed.errors)[-20:]
-            save = context.call_activity(save_page, SavePageInput(
-                **ref, staging_key=transformed.staging_key, mode=state.mode, checkpoint=fetched.checkpoint,
-            ).to_wire())
-            done = yield context.task_all([save] if next_task is None else [save, next_task])
-            saved = SavePageResult.model_validate(done[0])
-            state.stats = state.stats + saved.stats + RunStats(fetched=fetched.fetched, failed=transformed.failed)
-        state.pages += 1
-        pages_this_generation += 1
-        state.cursor = fetched.next_cursor
-        if next_task is None:
-            break
-        fetched = yield from _fetch_until_ok(context, state, next_task)
-        if pages_this_generation >= state.pages_per_generation and isinstance(fetched, FetchPageResult):
-            state.prefetched = fetched  # a staging key and cursors: small
-            context.continue_as_new(state.to_wire())
-            return None
+        _on_fetched(pipe, Fetched(state.pages, state.mode, state.prefetched))
+        state.prefetched, pipe.fetched_this_generation = None, 0
+    yield from _run_lanes(context, state, lease, pipe)
+    release_lease(context, req.tenant_id, "fetch", lease)
+    if pipe.failure is not None:
+        return MappingResult(index=state.mapping.index, status="failed", pages=state.pages, stats=state.stats,
+                             errors=[*state.errors[-19:], pipe.failure]).to_wire()
+    if pipe.more:  # the generation is full; one page was fetched ahead
+        state.prefetched = pipe.fetched[0].result
+        context.continue_as_new(state.to_wire())
+        return None
     if state.mode == RunMode.FULL:
         deleted = yield context.call_activity(detect_deletions, DetectDeletionsInput(
             tenant_id=req.tenant_id, integration_id=req.integration_id, run_id=req.run_id,
@@ -126,12 +251,12 @@ def sync_mapping(context: df.DurableOrchestrationContext) -> Steps:
 
 def _on_fetch_error(
     context: df.DurableOrchestrationContext, state: MappingState, fetched: FetchPageResult
-) -> Generator[Any, Any, dict[str, Any] | None]:
-    """Wait before a retry (None), restart as a full read (None), or end the mapping (its failed result)."""
+) -> Generator[Any, Any, RunError | None]:
+    """Wait before a retry (None), switch to a full read (None), or end the mapping (the error)."""
     req = state.request
     error = fetched.error
-    if fetched.resync_required or (error is not None and error.code == ErrorCode.RESYNC_REQUIRED):
-        state.mode, state.cursor, state.attempt = RunMode.FULL, None, 0
+    if _resync(fetched):
+        state.mode, state.attempt = RunMode.FULL, 0
         return None
     assert error is not None
     if error.code == ErrorCode.RATE_LIMIT:
@@ -145,7 +270,5 @@ def _on_fetch_error(
     if decision.retry:
         yield context.create_timer(context.current_utc_datetime + timedelta(seconds=decision.delay_seconds))
         return None
-    failure = RunError(error_type=error.code, message=error.message, external_entity=state.mapping.external_entity,
-                       retryable=error.retryable)
-    return MappingResult(index=state.mapping.index, status="failed", pages=state.pages, stats=state.stats,
-                         errors=[*state.errors[-19:], failure]).to_wire()
+    return RunError(error_type=error.code, message=error.message, external_entity=state.mapping.external_entity,
+                    retryable=error.retryable)

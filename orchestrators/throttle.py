@@ -7,14 +7,16 @@
 
 The tenant budget (``tenant:*``, the seeds' 5,000/min) is asked first and the integration's budget
 second with ``notBefore`` = the tenant slot, so the request's slot satisfies both. Unused tenant
-permits are handed back with a signal (no extra round trip). Everything here is deterministic:
+permits are handed back with a signal (no extra round trip). A caller making many requests keeps a
+``TenantLease``: it takes several tenant permits in one ask and spends them over the next requests,
+so most requests cost one entity round trip instead of two. Everything here is deterministic:
 the clock is ``context.current_utc_datetime`` and the only waits are ``create_timer``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Generator
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import azure.durable_functions as df
@@ -22,6 +24,7 @@ from pydantic import Field, PositiveInt
 
 from core.models.base import CamelModel
 from core.ratelimit import (
+    TENANT_SLOT_HORIZON_SECONDS,
     AcquireRequest,
     BudgetCheck,
     BudgetConfig,
@@ -31,6 +34,7 @@ from core.ratelimit import (
     Risk,
     integration_budget_key,
     tenant_budget_key,
+    worth_reporting,
 )
 from entities.rate_limit import ENTITY_NAME
 
@@ -57,12 +61,34 @@ def tenant_entity(tenant_id: str) -> df.EntityId:
     return df.EntityId(ENTITY_NAME, tenant_budget_key(tenant_id))
 
 
+class TenantLease:
+    """Tenant permits one orchestration took ahead for its next requests (one tenant ask per ``size``).
+
+    A lease lives in the orchestration's local variables, so a replay rebuilds it exactly. Its permits
+    count in the tenant budget at ``slot``; the tenant budget's margin covers integration slots up to
+    ``TENANT_SLOT_HORIZON_SECONDS`` later, so every integration ask made with the lease passes
+    ``notAfter`` = slot + horizon and a slot beyond that ends the lease. Call ``release_lease`` when
+    done (before ``continue_as_new`` too) so unused permits go back at once.
+    """
+
+    def __init__(self, size: int = 1) -> None:
+        self.size = size
+        self.slot: datetime | None = None
+        self.left = 0
+
+    def take(self, check: BudgetCheck) -> None:
+        self.slot, self.left = check.reset_at, check.granted
+
+    def horizon(self) -> datetime | None:
+        return None if self.slot is None else self.slot + timedelta(seconds=TENANT_SLOT_HORIZON_SECONDS)
+
+
 def _ask(
     context: df.DurableOrchestrationContext,
     entity: df.EntityId,
     request: PermitRequest,
     permits: int,
-    not_before: datetime | None,
+    window: tuple[datetime | None, datetime | None] = (None, None),
 ) -> Generator[Any, Any, BudgetCheck]:
     body = AcquireRequest(
         operation=request.operation,
@@ -70,47 +96,76 @@ def _ask(
         min_permits=min(request.min_permits or permits, permits),
         now=context.current_utc_datetime,
         risk=request.risk,
-        not_before=not_before,
+        not_before=window[0],
+        not_after=window[1],
     )
     answer = yield context.call_entity(entity, "acquire", body.to_wire(), expected_type=dict)
     return BudgetCheck.model_validate(answer)
 
 
-def _give_back(
-    context: df.DurableOrchestrationContext, entity: df.EntityId, operation: str, permits: int, slot: datetime
-) -> None:
-    body = ReleaseRequest(operation=operation, permits=permits, slot=slot, now=context.current_utc_datetime)
-    context.signal_entity(entity, "release", body.to_wire())
+def release_lease(context: df.DurableOrchestrationContext, tenant_id: str, operation: str,
+                  lease: TenantLease) -> None:
+    """Hand a lease's unused tenant permits back (a signal: no round trip)."""
+    if lease.left > 0 and lease.slot is not None:
+        body = ReleaseRequest(operation=operation, permits=lease.left, slot=lease.slot,
+                              now=context.current_utc_datetime)
+        context.signal_entity(tenant_entity(tenant_id), "release", body.to_wire())
+    lease.slot, lease.left = None, 0
+
+
+def _tenant_lease(
+    context: df.DurableOrchestrationContext, request: PermitRequest, lease: TenantLease
+) -> Generator[Any, Any, BudgetCheck | None]:
+    """Fill ``lease`` from the tenant budget; None when it holds permits, else the tenant's refusal
+    (after its timer when it was queued: ask again)."""
+    release_lease(context, request.tenant_id, request.operation, lease)
+    wanted = max(request.permits, lease.size)
+    min_permits = request.min_permits or request.permits
+    ask = request.model_copy(update={"min_permits": min_permits})
+    check = yield from _ask(context, tenant_entity(request.tenant_id), ask, wanted)
+    if check.allowed:
+        lease.take(check)
+        return None
+    if check.queued:
+        yield context.create_timer(check.reset_at)
+    return check
 
 
 def acquire_permits(
-    context: df.DurableOrchestrationContext, request: PermitRequest
+    context: df.DurableOrchestrationContext, request: PermitRequest, lease: TenantLease | None = None
 ) -> Generator[Any, Any, BudgetCheck]:
     """Return once permits are usable (``allowed``) or the operation was rejected (not ``allowed``).
 
     Queued answers are waited out on a durable timer and asked again; reserved slots are waited
-    out and used without asking again.
+    out and used without asking again. With a ``lease`` the tenant budget is asked only when the
+    lease is empty or too old; without one, unused tenant permits go back at once.
     """
     integration = integration_entity(request.tenant_id, request.integration_id)
-    tenant = tenant_entity(request.tenant_id)
+    own = lease is None
+    held = lease if lease is not None else TenantLease(request.permits)
     while True:
-        permits, not_before, tenant_check = request.permits, None, None
+        window: tuple[datetime | None, datetime | None] = (None, None)
+        permits, fresh = request.permits, False
         if request.use_tenant_budget:
-            tenant_check = yield from _ask(context, tenant, request, permits, None)
-            if not tenant_check.allowed:
-                if not tenant_check.queued:
-                    return tenant_check
-                yield context.create_timer(tenant_check.reset_at)
-                continue
-            permits, not_before = tenant_check.granted, tenant_check.reset_at
-        check = yield from _ask(context, integration, request, permits, not_before)
-        if tenant_check is not None and check.granted < tenant_check.granted:
-            unused = tenant_check.granted - check.granted
-            _give_back(context, tenant, request.operation, unused, tenant_check.reset_at)
+            if held.left < request.permits:
+                refused = yield from _tenant_lease(context, request, held)
+                if refused is not None:
+                    if refused.queued:
+                        continue
+                    return refused
+                fresh = True
+            window, permits = (held.slot, held.horizon()), min(request.permits, held.left)
+        check = yield from _ask(context, integration, request, permits, window)
         if check.allowed:
+            held.left -= check.granted if request.use_tenant_budget else 0
+            if own:
+                release_lease(context, request.tenant_id, request.operation, held)
             if check.reset_at > context.current_utc_datetime:
                 yield context.create_timer(check.reset_at)
             return check
+        release_lease(context, request.tenant_id, request.operation, held)
+        if not fresh and request.use_tenant_budget:
+            continue  # an old lease ran out of horizon: ask the tenant afresh
         if not check.queued:
             return check
         yield context.create_timer(check.reset_at)
@@ -135,6 +190,16 @@ def report_limits(
     observation = LimitObservation.model_validate(snapshot)
     body = ObserveRequest(now=context.current_utc_datetime, snapshot=observation)
     context.signal_entity(integration_entity(tenant_id, integration_id), "observe", body.to_wire())
+
+
+def report_limits_of(
+    context: df.DurableOrchestrationContext, tenant_id: str, integration_id: str, snapshot: dict[str, Any],
+    response_no: int,
+) -> None:
+    """``report_limits`` for the ``response_no``-th response of a series: only those worth an entity
+    operation (``core.ratelimit.worth_reporting``: pressure always, else every tenth)."""
+    if worth_reporting(LimitObservation.model_validate(snapshot), response_no):
+        report_limits(context, tenant_id, integration_id, snapshot)
 
 
 def report_rate_limited(

@@ -17,9 +17,14 @@ on durable timers until theirs, so the achieved rate approaches each limit witho
     budget.configure(state, BudgetConfig) -> state
 """
 
-from core.ratelimit.adapt import observe
+from core.ratelimit.adapt import observe, worth_reporting
 from core.ratelimit.budget import acquire, configure, new_state, release
-from core.ratelimit.defaults import OPERATION_DEFAULTS, TENANT_DEFAULT, tenant_budget_config
+from core.ratelimit.defaults import (
+    OPERATION_DEFAULTS,
+    TENANT_DEFAULT,
+    TENANT_SLOT_HORIZON_SECONDS,
+    tenant_budget_config,
+)
 from core.ratelimit.keys import default_config_for_key, integration_budget_key, tenant_budget_key
 from core.ratelimit.models import (
     AcquireRequest,
@@ -38,6 +43,7 @@ from core.ratelimit.state import BudgetState
 __all__ = [
     "OPERATION_DEFAULTS",
     "TENANT_DEFAULT",
+    "TENANT_SLOT_HORIZON_SECONDS",
     "AcquireRequest",
     "BudgetCheck",
     "BudgetConfig",
@@ -58,4 +64,5 @@ __all__ = [
     "release",
     "tenant_budget_config",
     "tenant_budget_key",
+    "worth_reporting",
 ]

@@ -19,6 +19,23 @@ from core.ratelimit.state import BudgetState, DailyBudget
 
 LOW_WATER = 0.1
 """Share of the provider's window left below which the budget slows down."""
+REPORT_EVERY = 10
+"""A caller making many requests reports every n-th response's signals, and every one under pressure."""
+
+
+def worth_reporting(snap: LimitObservation, response_no: int) -> bool:
+    """Whether the ``response_no``-th response of a series should reach the budget (an entity signal).
+
+    Pressure always does: a limit error, ``Retry-After``, a window or the daily quota nearly spent.
+    Otherwise every ``REPORT_EVERY``-th does (daily usage and provider limits stay in sync without an
+    entity operation per request); the budget counts its own grants in between.
+    """
+    window_low = snap.remaining is not None and (
+        snap.remaining <= 0 or (snap.limit is not None and snap.remaining < LOW_WATER * snap.limit))
+    daily_low = (snap.daily_used is not None and snap.daily_limit is not None
+                 and snap.daily_used >= (1 - LOW_WATER) * snap.daily_limit)
+    pressure = snap.limited or snap.retry_after is not None or window_low or daily_low
+    return pressure or response_no % REPORT_EVERY == 0
 
 
 def _slow_down(state: BudgetState, now: int) -> None:

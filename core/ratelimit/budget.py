@@ -146,7 +146,8 @@ def acquire(state: BudgetState, req: AcquireRequest) -> tuple[BudgetState, Budge
 
     if wait > 0 and risk is Risk.RISKY and (hard_stop or wait > seconds_to_us(config.risky_max_wait_seconds)):
         return state, answer(allowed=False, queued=False)
-    if wait > 0 and (hard_stop or wait > seconds_to_us(config.reserve_ahead_seconds)):
+    too_late = req.not_after is not None and slot > to_us(req.not_after)
+    if too_late or (wait > 0 and (hard_stop or wait > seconds_to_us(config.reserve_ahead_seconds))):
         return state, answer(allowed=False, queued=True)
     granted = max(need, min(permits, _capacity(state, levels, slot, factor)))
     _grant(state, levels, slot, granted)

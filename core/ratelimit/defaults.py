@@ -47,6 +47,9 @@ OPERATION_DEFAULTS: dict[str, WindowLimit] = {
 
 TENANT_DEFAULT = WindowLimit(permits=5_000, window_seconds=60.0)
 
+TENANT_SLOT_HORIZON_SECONDS = 5.0
+"""How long after a tenant slot an integration slot may still use it: the tenant budget's margin covers it."""
+
 
 def rate_window(requests_per_second: float) -> WindowLimit:
     """A requests-per-second figure as a window: 25 → 25 per 1 s, 0.5 → 1 per 2 s."""
@@ -114,7 +117,7 @@ def build_levels(config: BudgetConfig) -> tuple[list[Level], DailyBudget | None]
 def tenant_budget_config(
     limit: WindowLimit = TENANT_DEFAULT,
     *,
-    integration_reserve_ahead_seconds: float = 5.0,
+    integration_reserve_ahead_seconds: float = TENANT_SLOT_HORIZON_SECONDS,
     margin_seconds: float = 0.1,
 ) -> BudgetConfig:
     """The tenant-wide budget shared by all of a tenant's integrations.

@@ -76,7 +76,9 @@ class AcquireRequest(CamelModel):
     """Ask for ``permits`` for ``operation``; at least ``min_permits`` (default: all of them).
 
     ``risk`` defaults to risky for the budget's ``risky_operations`` (delete). ``not_before``
-    lets a caller that already holds a slot elsewhere (the tenant budget) ask for one no earlier.
+    lets a caller that already holds a slot elsewhere (the tenant budget) ask for one no earlier;
+    ``not_after`` bounds how late that slot may still be (a slot beyond it is not reserved: the
+    answer is queued, not allowed, with ``resetAt`` the earliest slot).
     """
 
     operation: str = Field(min_length=1)
@@ -85,6 +87,7 @@ class AcquireRequest(CamelModel):
     now: UtcDatetime
     risk: Risk | None = None
     not_before: UtcDatetime | None = None
+    not_after: UtcDatetime | None = None
 
 
 class ReleaseRequest(CamelModel):

@@ -12,12 +12,14 @@ from core.ratelimit import (
     BudgetCheck,
     BudgetConfig,
     BudgetState,
+    LimitObservation,
     ObserveRequest,
     ThrottleReason,
     WindowLimit,
     acquire,
     new_state,
     observe,
+    worth_reporting,
 )
 from core.ratelimit.budget import current_factor
 from core.ratelimit.clock import to_us
@@ -137,3 +139,22 @@ def test_a_block_stays_the_reason_when_a_full_window_ends_after_it() -> None:
     assert (check.allowed, check.queued, check.reason, check.reset_at) == (False, True, "blocked", at(1.0))
     state, check = ask(state, 0.2, "delete")
     assert (check.allowed, check.queued, check.reason) == (False, False, "blocked")
+
+
+@pytest.mark.parametrize(
+    ("snapshot", "response_no", "expected"),
+    [
+        ({"daily_used": 10, "daily_limit": 100_000}, 0, True),  # the first of a series
+        ({"daily_used": 10, "daily_limit": 100_000}, 3, False),  # nothing new in between
+        ({"daily_used": 10, "daily_limit": 100_000}, 20, True),  # every tenth
+        ({"limited": True}, 3, True),
+        ({"retry_after": 1}, 3, True),
+        ({"remaining": 5, "limit": 100}, 3, True),  # under a tenth of the window left
+        ({"remaining": 50, "limit": 100}, 3, False),
+        ({"remaining": 0}, 3, True),
+        ({"daily_used": 95_000, "daily_limit": 100_000}, 3, True),  # the daily quota nearly spent
+    ],
+)
+def test_worth_reporting_under_pressure_or_every_tenth(snapshot: dict[str, object], response_no: int,
+                                                        expected: bool) -> None:
+    assert worth_reporting(LimitObservation.model_validate(snapshot), response_no) is expected

@@ -201,6 +201,16 @@ def test_not_before_pushes_the_slot() -> None:
     assert (check.allowed, check.queued, check.reset_at) == (True, True, at(0.3))
 
 
+def test_a_slot_after_not_after_is_not_reserved() -> None:
+    state = drain(new_state(FIVE_PER_SECOND), 5)
+    before = state.levels[0].log
+    state, check = ask(state, 0.2, not_after=at(0.5))  # the earliest slot is 1.0
+    assert (check.allowed, check.queued, check.granted, check.reset_at) == (False, True, 0, at(1.0))
+    assert state.levels[0].log == before
+    state, check = ask(state, 0.2, not_after=at(1.0))
+    assert (check.allowed, check.queued, check.reset_at) == (True, True, at(1.0))
+
+
 def test_a_late_caller_never_moves_the_clock_back() -> None:
     state = drain(new_state(FIVE_PER_SECOND), 5, seconds=10.0)
     state, check = ask(state, 9.0)  # a caller whose orchestration clock lags behind

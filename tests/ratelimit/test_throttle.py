@@ -12,7 +12,14 @@ import pytest
 
 from core.ratelimit import BudgetConfig, WindowLimit, tenant_budget_config
 from core.ratelimit.clock import to_us
-from orchestrators.throttle import PermitRequest, acquire_permits, configure_budget, report_limits
+from orchestrators.throttle import (
+    PermitRequest,
+    TenantLease,
+    acquire_permits,
+    configure_budget,
+    release_lease,
+    report_limits,
+)
 from tests.ratelimit.entity_host import EntityHost
 from tests.ratelimit.replay_host import ReplayHost
 from tests.ratelimit.support import T0, at, max_in_window
@@ -29,6 +36,7 @@ def throttled_calls(context: df.DurableOrchestrationContext) -> Generator[Any, A
     if job.get("observe"):
         report_limits(context, "t1", job["integration"], job["observe"])
     results = []
+    lease = TenantLease(job["lease"]) if job.get("lease") else None
     for _ in range(job["count"]):
         request = PermitRequest(
             tenant_id="t1",
@@ -36,9 +44,11 @@ def throttled_calls(context: df.DurableOrchestrationContext) -> Generator[Any, A
             operation=job["operation"],
             use_tenant_budget=job.get("tenant", True),
         )
-        check = yield from acquire_permits(context, request)
+        check = yield from acquire_permits(context, request, lease)
         results.append({"allowed": check.allowed, "queued": check.queued, "reason": check.reason,
                         "sentAt": context.current_utc_datetime.isoformat()})
+    if lease is not None:
+        release_lease(context, "t1", job["operation"], lease)
     return results
 
 
@@ -123,3 +133,35 @@ def test_delete_is_rejected_while_blocked_and_fetch_waits(host: ReplayHost) -> N
     host.run()
     (result,) = host.instances["fetch"].output
     assert result["allowed"] and datetime.fromisoformat(result["sentAt"]) >= at(30)
+
+
+def _tenant_asks(host: ReplayHost, instance_id: str) -> int:
+    return sum(1 for e in host.instances[instance_id].history
+               if e["EventType"] == 14 and e["InstanceId"].endswith("@t1:*") and e["Name"] == "acquire")
+
+
+def test_a_tenant_lease_asks_the_tenant_once_per_lease_and_gives_the_rest_back(host: ReplayHost) -> None:
+    host.start("a", {"integration": "sf", "operation": "fetch", "count": 20, "config": SALESFORCE, "lease": 8}, T0)
+    host.start("b", {"integration": "sf", "operation": "fetch", "count": 20, "config": SALESFORCE}, T0)
+    host.run()
+    assert _tenant_asks(host, "a") == 3  # 8 + 8 + 4 of the last lease's 8
+    assert _tenant_asks(host, "b") == 20
+    times = sorted(sent_times(host))
+    assert len(times) == 40 and max_in_window(times, 1.0) <= 25
+    tenant = host.entities.state("t1:*")
+    assert sum(count for _, count in tenant["levels"][0]["log"]) == 40  # the lease's last 4 came back
+
+
+def test_a_lease_older_than_the_tenant_horizon_is_renewed(host: ReplayHost) -> None:
+    # 1 request/s for 12 requests: the integration slots drift past the first lease's 5 s horizon.
+    config = BudgetConfig(operation_defaults=False, windows=[WindowLimit(permits=1, window_seconds=1.0)]).to_wire()
+    host.start("a", {"integration": "slow", "operation": "fetch", "count": 12, "config": config, "lease": 100}, T0)
+    host.run()
+    times = sorted(sent_times(host))
+    assert len(times) == 12
+    tenant = host.entities.state("t1:*")
+    slots = [slot for slot, _ in tenant["levels"][0]["log"]]
+    assert _tenant_asks(host, "a") >= 3  # 12 s of requests need at least three 5 s leases
+    for sent in times:  # every request lies within the horizon of a tenant slot before it
+        assert any(0 <= sent - slot <= 5_000_000 for slot in slots)
+    assert sum(count for _, count in tenant["levels"][0]["log"]) == 12
