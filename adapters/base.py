@@ -86,13 +86,6 @@ class ExternalRecord(_Model):
     modified_at: datetime | None = None
     data: dict[str, Any]
 
-    @classmethod
-    def checked(cls, id: str, version: str | None, modified_at: datetime | None,  # noqa: A002 - the field
-                data: dict[str, Any]) -> ExternalRecord:
-        """A record whose values the pager has already checked (types, a non-empty id, an aware time):
-        built without validating again, since a page builds thousands of them."""
-        return cls.model_construct(id=id, version=version, modified_at=modified_at, data=data)
-
 
 class LimitSnapshot(_Model):
     """Rate-limit signals read from one response, in one shape for every provider.

@@ -35,8 +35,8 @@ def to_record(raw: dict[str, Any], key: str) -> ExternalRecord:
     if not isinstance(record_id, str) or not record_id:
         raise MalformedResponse(f"row without its key {key!r}", provider="dynamics")
     etag = raw.get("@odata.etag")
-    return ExternalRecord.checked(record_id, etag if isinstance(etag, str) else None,
-                                  parse_timestamp(raw.get(DATAVERSE.modified_field)), raw)
+    return ExternalRecord(id=record_id, version=etag if isinstance(etag, str) else None,
+                          modified_at=parse_timestamp(raw.get(DATAVERSE.modified_field)), data=raw)
 
 
 def odata_datetime(value: Any) -> str:

@@ -61,8 +61,8 @@ def to_record(raw: dict[str, Any]) -> ExternalRecord:
     if not isinstance(record_id, str | int) or record_id == "":
         raise MalformedResponse("object without an id", provider="hubspot")
     updated = raw.get("updatedAt")
-    return ExternalRecord.checked(str(record_id), updated if isinstance(updated, str) else None,
-                                  parse_timestamp(updated), raw)
+    return ExternalRecord(id=str(record_id), version=updated if isinstance(updated, str) else None,
+                          modified_at=parse_timestamp(updated), data=raw)
 
 
 def epoch_ms(value: datetime) -> str:

@@ -32,8 +32,12 @@ def to_record(raw: dict[str, Any], modified_field: str) -> ExternalRecord:
     if not isinstance(record_id, str) or not record_id:
         raise MalformedResponse("query row without an Id", provider="salesforce")
     version = raw.get(SALESFORCE.version_field)
-    return ExternalRecord.checked(record_id, version if isinstance(version, str) else None,
-                                  parse_timestamp(raw.get(modified_field)), raw)
+    return ExternalRecord(
+        id=record_id,
+        version=version if isinstance(version, str) else None,
+        modified_at=parse_timestamp(raw.get(modified_field)),
+        data=raw,
+    )
 
 
 class SoqlPager:
