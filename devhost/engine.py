@@ -24,6 +24,7 @@ _SDK_IGNORED = tuple(f'{{"EventType":{int(k)},' for k in (
     EventType.TASK_SCHEDULED, EventType.SUB_ORCHESTRATION_CREATED, EventType.TIMER_CREATED,
     EventType.ORCHESTRATOR_COMPLETED,
 ))
+_EVENT_SENT = f'{{"EventType":{int(EventType.EVENT_SENT)},'
 
 
 class InstanceExists(Exception):
@@ -68,15 +69,34 @@ class Core:
         """The history the orchestrator replays (cached per instance between episodes)."""
         cached = self._history.get(instance_id)
         if cached is None:
-            cached = [t for t in self.store.load_history(instance_id) if self.replayed(t)]
+            cached = self.replay_texts(self.store.load_history(instance_id))
             self._history[instance_id] = cached
         return cached
 
-    def replayed(self, event_text: str) -> bool:
-        # TaskScheduled, SubOrchestrationInstanceCreated, TimerCreated and OrchestratorCompleted are kept in
-        # the task hub (status, history, nondeterminism checks) but the SDK never reads them, so by default
-        # they are not sent on every replay: that halves the replay cost of long orchestrations.
-        return self.full_replay or not event_text.startswith(_SDK_IGNORED)
+    def replay_texts(self, event_texts: list[str]) -> list[str]:
+        """The replayed copies of stored history events: what the SDK reads of them, nothing more.
+
+        TaskScheduled, SubOrchestrationInstanceCreated, TimerCreated and OrchestratorCompleted are kept in
+        the task hub (status, history, nondeterminism checks) but the SDK never reads them, so by default
+        they are not sent on every replay: that halves the replay cost of long orchestrations. Of an
+        EventSent the SDK reads only the request id of a call_entity (it re-keys the pending call by it,
+        durable-protocol.md §2.5); a signal's EventSent it never reads. So the replayed copy of a call's
+        EventSent carries just ``{"id"}``, and a signal's is left out.
+        """
+        if self.full_replay:
+            return list(event_texts)
+        out = []
+        for text in event_texts:
+            if text.startswith(_SDK_IGNORED):
+                continue
+            if text.startswith(_EVENT_SENT):
+                ev = json.loads(text)
+                message = json.loads(ev["Input"])
+                if message.get("signal"):
+                    continue
+                text = dumps({**ev, "Input": json.dumps({"id": message["id"]})})
+            out.append(text)
+        return out
 
     # steps driven by the async side -------------------------------------------------------------------
     def step(self, completions: list[tuple[int, str | None, tuple[str, str] | None]], timers: list[int],

@@ -70,7 +70,7 @@ def process_instance(core: Core, instance_id: str) -> None:
     after.append(event(EventType.ORCHESTRATOR_COMPLETED, ts))
     new_texts += [dumps(e) for e in after]
     store.append_history(instance_id, meta.history_len, new_texts)
-    history.extend(t for t in new_texts if core.replayed(t))
+    history.extend(core.replay_texts(new_texts))
     meta.history_len += len(new_texts)
     if inst["status"] == "Pending":
         inst["status"] = "Running"
