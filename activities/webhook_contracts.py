@@ -17,7 +17,8 @@ DRAIN_PAGE_SIZE = 50
 # record store they need; the drainer catches up at this rate (it never waits when it is caught up).
 MAX_EVENTS_PER_SECOND = 500.0
 IDLE_WAIT_SECONDS = 1.0
-PAGES_PER_GENERATION = 50
+# Each page replays the generation's history so far: short generations keep a busy drainer's replays cheap.
+PAGES_PER_GENERATION = 10
 FETCH_MAX_ATTEMPTS = 5
 
 

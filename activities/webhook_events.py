@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import time
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -70,15 +71,16 @@ def record_of(registration: WebhookRegistration, data: dict[str, Any]) -> dict[s
     return node if isinstance(node, dict) and node else None
 
 
-def _key(item: InboxItem, with_record: bool = False) -> EventKey:
-    return EventKey(registration_id=item.registration_id, event_id=item.event_id,
-                    external_id=item.event.entity_id if with_record else None)
+def _key(item: InboxItem) -> EventKey:
+    return EventKey(registration_id=item.registration_id, event_id=item.event_id, external_id=item.event.entity_id)
 
 
-def _mark(tenant: str, keys: list[EventKey], run_id: str, outcome: AuditOutcome, **details: Any) -> None:
+def _mark(tenant: str, keys: Sequence[EventKey | InboxItem], run_id: str, outcome: AuditOutcome,
+          **details: Any) -> None:
     """Mark events processed and audit them, each chunk in one transaction where the backend has them
     (a crash never leaves an event marked but unaudited; the loss check reads these records). Short
-    transactions: the receiver's commits never wait long behind them."""
+    transactions: the receiver's commits never wait long behind them. Events given as the listed
+    ``InboxItem``s are written back as they are, without reading them again."""
     stores, now = get_services().stores, datetime.now(UTC)
     integration_id = details.pop("integration_id", None)
     transaction = stores.transaction or contextlib.nullcontext
@@ -89,9 +91,12 @@ def _mark(tenant: str, keys: list[EventKey], run_id: str, outcome: AuditOutcome,
             outcome=outcome, actor="webhook", at=now, correlation_id=run_id,
             details={"eventIds": [k.event_id for k in chunk], **details},
         )
+        listed = [k for k in chunk if isinstance(k, InboxItem)]
         with transaction():
+            stores.webhooks.mark_listed_processed(listed, now)
             for key in chunk:
-                stores.webhooks.mark_processed(tenant, key.registration_id, key.event_id, now)
+                if not isinstance(key, InboxItem):
+                    stores.webhooks.mark_processed(tenant, key.registration_id, key.event_id, now)
             stores.audit.append(record)
 
 
@@ -138,15 +143,15 @@ def drain_webhook_page(payload: dict[str, Any]) -> dict[str, Any]:
     items, registrations = _pending(inp)
     integration = get_services().stores.integrations.get(inp.tenant_id, inp.integration_id)
     if integration is None:
-        _mark(inp.tenant_id, [_key(i) for i in items], inp.run_id, AuditOutcome.FAILURE,
+        _mark(inp.tenant_id, items, inp.run_id, AuditOutcome.FAILURE,
               integration_id=inp.integration_id, reason="integration not found")
         return DrainResult(listed=len(items), skipped=len(items)).to_wire()
     indexed: list[tuple[InboxItem, int]] = []
-    done: list[EventKey] = []
+    done: list[InboxItem] = []
     for item in items:
         index = mapping_index(integration, registrations[item.registration_id], item.event.entity_type)
         if index is None:
-            done.append(_key(item))  # no inbound mapping for this entity: nothing to upsert
+            done.append(item)  # no inbound mapping for this entity: nothing to upsert
         else:
             indexed.append((item, index))
     unmatched = len(done)
@@ -157,11 +162,11 @@ def drain_webhook_page(payload: dict[str, Any]) -> dict[str, Any]:
                       mapping_index=index, page_no=0)
         page_stats, thin = _settle(integration, integration.entity_mappings[index], ref, members, registrations)
         stats = stats + page_stats
-        done.extend(_key(i) for i in members if i.event.entity_id not in thin)
+        done.extend(i for i in members if i.event.entity_id not in thin)
         thin_items = [i for i in members if i.event.entity_id in thin]
         if thin_items:
             groups.append(FetchGroup(mapping_index=index, external_ids=sorted(thin),
-                                     events=[_key(i, with_record=True) for i in thin_items],
+                                     events=[_key(i) for i in thin_items],
                                      since=min(i.event.timestamp for i in thin_items)))
     _mark(inp.tenant_id, done, inp.run_id, AuditOutcome.SUCCESS, integration_id=inp.integration_id)
     return DrainResult(listed=len(items), processed=len(done), skipped=unmatched, stats=stats,

@@ -143,14 +143,14 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 async def _load(url: str, rates: list[int], seconds: float, in_flight: int, duplicates: float,
-                per_delivery: int) -> set[str]:
+                per_delivery: int, workers: int) -> set[str]:
     acked: set[str] = set()
     counter = [0]
     connector = aiohttp.TCPConnector(limit=in_flight)
     async with aiohttp.ClientSession(connector=connector) as session:
         warm = Phase(rate=100)
         await _run_phase(session, url, warm, 1.0, in_flight, 0.0, acked, counter, 1)  # imports, connections
-        print(f"events per delivery: {per_delivery}")
+        print(f"events per delivery: {per_delivery}; worker processes: {workers}")
         print(f"{'offered ev/s':>12} {'accepted ev/s':>13} {'deliveries/s':>12} {'p50 ms':>7} {'p99 ms':>7} "
               f"{'max ms':>7} {'non-2xx':>7}")
         for rate in rates:
@@ -194,11 +194,15 @@ def main() -> None:
     parser.add_argument("--drain-rate", type=float, default=None,
                         help="the drainer's pace through a backlog, events/s (default: the engine's setting)")
     parser.add_argument("--app", type=Path, default=APP)
+    parser.add_argument("--workers", type=int, default=1,
+                        help="devhost's FUNCTIONS_WORKER_PROCESS_COUNT: language worker processes (HTTP functions "
+                             "run in the N - 1 beyond the host's own)")
     args = parser.parse_args()
     rates = [int(r) for r in args.rates.split(",")]
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp) / "data"
-        env = {"CASTIEL_DATA_DIR": str(data_dir), "DEVHOST_FUNCTION_KEY": KEY, "PYTHONPATH": str(ROOT)}
+        env = {"CASTIEL_DATA_DIR": str(data_dir), "DEVHOST_FUNCTION_KEY": KEY, "PYTHONPATH": str(ROOT),
+               "FUNCTIONS_WORKER_PROCESS_COUNT": str(args.workers)}
         if args.drain_rate is not None:
             env["CASTIEL_WEBHOOK_DRAIN_EVENTS_PER_SECOND"] = str(args.drain_rate)
         host = DevhostProcess(args.app, Path(tmp) / "hub", env).start()
@@ -208,7 +212,7 @@ def main() -> None:
             url = f"{host.url}/api/webhooks/acme/{REGISTRATION}"
             started = time.perf_counter()
             acked = asyncio.run(_load(url, rates, args.seconds, args.in_flight, args.duplicates,
-                                      args.events_per_delivery))
+                                      args.events_per_delivery, args.workers))
             ok = _loss_check(stores, acked, args.drain_timeout)
             print(f"drained in {time.perf_counter() - started:.1f} s after the first delivery; "
                   f"loss check {'PASSED' if ok else 'FAILED'}")

@@ -25,6 +25,15 @@ class RouteTemplate:
         self.template = "/".join(p for p in (prefix.strip("/"), template.strip("/")) if p)
         self.literal_segments = 0
         self._regex = re.compile("^/" + self._compile(self.template) + "/?$", re.IGNORECASE)
+        # The leading literal segments, lowercased: an ASCII path without them is refused before the regex
+        # runs (a request is tried against every route until one matches; for ASCII text, lower() and
+        # IGNORECASE agree).
+        lead = []
+        for segment in self.template.split("/"):
+            if _PARAM.match(segment) or not segment or not segment.isascii():
+                break
+            lead.append(segment.lower())
+        self._lead = "/" + "/".join(lead) if lead else ""
 
     def _compile(self, template: str) -> str:
         parts: list[str] = []
@@ -47,6 +56,8 @@ class RouteTemplate:
         return "".join(parts)
 
     def match(self, path: str) -> dict[str, str] | None:
+        if self._lead and path.isascii() and path[:len(self._lead)].lower() != self._lead:
+            return None
         m = self._regex.match(path)
         if m is None:
             return None

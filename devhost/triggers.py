@@ -9,9 +9,12 @@ import asyncio
 import functools
 import hmac
 import inspect
+import json
 import logging
 import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +29,10 @@ from .urls import client_binding
 
 if TYPE_CHECKING:
     from .server import Host
+
+
+class WorkerLost(Exception):
+    """The worker process running an invocation stopped before answering."""
 
 log = logging.getLogger("devhost")
 
@@ -70,26 +77,88 @@ def key_ok(request: web.Request, key: str | None) -> bool:
     return hmac.compare_digest(given.encode(), key.encode())
 
 
+@dataclass(frozen=True, slots=True)
+class HttpCall:
+    """One HTTP invocation as the host hands it to a language worker: the function and the request."""
+
+    function: str
+    method: str
+    url: str
+    headers: dict[str, str]
+    params: dict[str, str]
+    route_params: dict[str, str]
+    body: bytes
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickled as a plain tuple: the generic dataclass path is slow
+        return HttpCall, (self.function, self.method, self.url, self.headers, self.params, self.route_params,
+                          self.body)
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What the function answered, as the host writes it (``content_type`` only when no header sets it)."""
+
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes | None = None
+    content_type: str | None = None
+    charset: str | None = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return Reply, (self.status, self.headers, self.body, self.content_type, self.charset)
+
+    def response(self) -> web.Response:
+        if self.content_type is None:
+            return web.Response(status=self.status, body=self.body, headers=self.headers)
+        return web.Response(status=self.status, body=self.body, headers=self.headers,
+                            content_type=self.content_type, charset=self.charset)
+
+
+_FAILED = Reply(500, body=json.dumps({"error": {"code": "internal_error", "message": "The function failed"}}).encode(),
+                content_type="application/json", charset="utf-8")
+
+
+class Invoker:
+    """Calls the app's functions as the Python worker does, in whichever process runs them."""
+
+    def __init__(self, binding: str, app_root: str, pool: ThreadPoolExecutor) -> None:
+        # The binding's JSON depends only on the host's configuration: built once, not per invocation.
+        self.binding, self.app_root, self.pool = binding, app_root, pool
+
+    def kwargs(self, fn: HttpFunction | TimerFunction, trigger_value: Any) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {fn.trigger_param: trigger_value}
+        for name in fn.client_params:
+            kwargs[name] = self.binding
+        if fn.wants_context:
+            kwargs["context"] = InvocationContext(fn.name, self.app_root)
+        return kwargs
+
+    async def call(self, fn: HttpFunction | TimerFunction, kwargs: dict[str, Any]) -> Any:
+        if fn.is_async:
+            return await fn.fn(**kwargs)
+        loop = asyncio.get_running_loop()
+        result = await loop.run_in_executor(self.pool, functools.partial(fn.fn, **kwargs))
+        return await result if inspect.isawaitable(result) else result
+
+    async def http(self, fn: HttpFunction, call: HttpCall) -> Reply:
+        req = func.HttpRequest(method=call.method, url=call.url, headers=call.headers, params=call.params,
+                               route_params=call.route_params, body=call.body)
+        try:
+            result = await self.call(fn, self.kwargs(fn, req))
+        except Exception:
+            log.exception("function %s failed", fn.name)
+            return _FAILED
+        return reply_of(result)
+
+
 class Triggers:
     def __init__(self, host: Host) -> None:
         self.host = host
         self.routes = sorted(host.registry.http, key=lambda f: -f.route.literal_segments)
         self._tasks: list[asyncio.Task[Any]] = []
-
-    def _kwargs(self, fn: HttpFunction | TimerFunction, trigger_value: Any) -> dict[str, Any]:
-        binding = client_binding(self.host.config.base_url, self.host.config.hub_name, self.host.config.function_key)
-        kwargs: dict[str, Any] = {fn.trigger_param: trigger_value}
-        kwargs.update({name: binding for name in fn.client_params})
-        if fn.wants_context:
-            kwargs["context"] = InvocationContext(fn.name, str(self.host.config.app_root))
-        return kwargs
-
-    async def _call(self, fn: HttpFunction | TimerFunction, kwargs: dict[str, Any]) -> Any:
-        if fn.is_async:
-            return await fn.fn(**kwargs)
-        loop = asyncio.get_running_loop()
-        result = await loop.run_in_executor(self.host.function_pool, functools.partial(fn.fn, **kwargs))
-        return await result if inspect.isawaitable(result) else result
+        config = host.config
+        self.invoker = Invoker(client_binding(config.base_url, config.hub_name, config.function_key),
+                               str(config.app_root), host.function_pool)
 
     # HTTP -------------------------------------------------------------------------------------------
     async def handle_http(self, request: web.Request) -> web.StreamResponse:
@@ -108,18 +177,16 @@ class Triggers:
         return web.Response(status=405 if matched_path else 404)
 
     async def _invoke_http(self, fn: HttpFunction, request: web.Request, params: dict[str, str]) -> web.Response:
-        body = await request.read()
-        req = func.HttpRequest(
-            method=request.method, url=str(request.url), headers=dict(request.headers),
-            params=dict(request.query), route_params=params, body=body,
-        )
-        try:
-            result = await self._call(fn, self._kwargs(fn, req))
-        except Exception:
-            log.exception("function %s failed", fn.name)
-            return web.json_response({"error": {"code": "internal_error", "message": "The function failed"}},
-                                     status=500)
-        return _to_response(result)
+        call = HttpCall(fn.name, request.method, str(request.url), dict(request.headers), dict(request.query),
+                        params, await request.read())
+        workers = self.host.workers
+        if workers is not None and workers.alive:
+            try:
+                return (await workers.invoke(call)).response()
+            except WorkerLost:
+                log.error("the worker running %s stopped during the invocation", fn.name)
+                return _FAILED.response()
+        return (await self.invoker.http(fn, call)).response()
 
     # timers -----------------------------------------------------------------------------------------
     def start_timers(self) -> None:
@@ -154,7 +221,7 @@ class Triggers:
             schedule={"AdjustForDST": True},
         )
         try:
-            await self._call(fn, self._kwargs(fn, request))
+            await self.invoker.call(fn, self.invoker.kwargs(fn, request))
         except Exception:
             log.exception("timer function %s failed", fn.name)
 
@@ -164,16 +231,16 @@ def _log_crash(task: asyncio.Task[Any]) -> None:
         log.error("timer loop stopped", exc_info=task.exception())
 
 
-def _to_response(result: Any) -> web.Response:
+def reply_of(result: Any) -> Reply:
+    """The function's return value as the host answers it."""
     if result is None:
-        return web.Response(status=204)
+        return Reply(204)
     if isinstance(result, func.HttpResponse):
         headers = {k: v for k, v in result.headers.items() if k.lower() != "content-length"}
         if result.mimetype and "content-type" not in {k.lower() for k in headers}:
             ctype = result.mimetype + (f"; charset={result.charset}" if result.charset else "")
             headers["Content-Type"] = ctype
-        return web.Response(status=result.status_code, body=result.get_body(), headers=headers)
+        return Reply(result.status_code, headers, result.get_body())
     if isinstance(result, (bytes, str)):
-        return web.Response(status=200, body=result if isinstance(result, bytes) else result.encode(),
-                            content_type="text/plain")
-    return web.json_response(result)
+        return Reply(200, body=result if isinstance(result, bytes) else result.encode(), content_type="text/plain")
+    return Reply(200, body=json.dumps(result).encode(), content_type="application/json", charset="utf-8")

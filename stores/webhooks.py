@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -45,6 +46,13 @@ class WebhookInbox(Protocol):
         """``RecordNotFound`` when there is no such event in this tenant."""
         ...
 
+    def mark_listed_processed(self, items: Sequence[InboxItem], now: datetime) -> None:
+        """Mark events as listed by ``list_pending`` processed, without reading them again.
+
+        An event's body never changes after it is received except for ``processedAt``, so the listed
+        copy is the stored one; ``RecordNotFound`` when one is gone."""
+        ...
+
 
 class DocumentWebhookInbox:
     """``WebhookInbox`` over any ``DocumentCollection``."""
@@ -77,3 +85,9 @@ class DocumentWebhookInbox:
             raise RecordNotFound(f"webhook event {event_id!r} not found")
         item = from_stored(InboxItem, stored).model_copy(update={"processed_at": now})
         self._docs.replace(tenant_id, doc_id, self._body(item), if_match=stored.etag)
+
+    def mark_listed_processed(self, items: Sequence[InboxItem], now: datetime) -> None:
+        for item in items:
+            done = item.model_copy(update={"processed_at": now})
+            self._docs.replace(item.tenant_id, inbox_id(item.registration_id, item.event_id), self._body(done),
+                               if_match=None)

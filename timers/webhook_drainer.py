@@ -3,9 +3,12 @@
 ``DrainerStarter.ensure`` starts an integration's ``webhook_events`` orchestration under its fixed id
 unless it runs. A drainer seen running moments ago is trusted for ``memo_seconds`` so that a burst
 costs one status read, not one per delivery. The task hub refuses a second ``start_new`` for a
-running id, and the loser re-reads the status. The one gap this leaves (an event persisted just as
-a drainer decided to stop, while the route trusted the memo) is closed by the sweep: every
-``SWEEP_SCHEDULE`` it starts the drainer of any integration with pending events.
+running id, and the loser re-reads the status. Concurrent deliveries that find the memo stale join
+the one check already in flight for that drainer instead of each reading the status (at a thousand
+deliveries a second a stale memo otherwise sends dozens of status reads at once). The one gap this
+leaves (an event persisted just as a drainer decided to stop, while the route trusted the memo) is
+closed by the sweep: every ``SWEEP_SCHEDULE`` it starts the drainer of any integration with pending
+events.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ class DrainerStarter:
     def __init__(self, memo_seconds: float = DEFAULT_MEMO_SECONDS, clock: Callable[[], float] = time.monotonic):
         self._memo, self._clock = memo_seconds, clock
         self._seen: dict[str, float] = {}
+        self._checks: dict[str, asyncio.Future[bool]] = {}
 
     async def ensure(self, client: DurableClient, tenant_id: str, integration_id: str, *,
                      trust_memo: bool = True, settings: Settings | None = None) -> bool:
@@ -47,6 +51,21 @@ class DrainerStarter:
         now = self._clock()
         if trust_memo and now - self._seen.get(instance_id, float("-inf")) < self._memo:
             return False
+        running = self._checks.get(instance_id)
+        if trust_memo and running is not None and running.get_loop() is asyncio.get_running_loop():
+            await asyncio.shield(running)  # that check's outcome (or its failure) is ours too
+            return False
+        check = asyncio.ensure_future(self._check_and_start(client, tenant_id, integration_id, settings))
+        self._checks[instance_id] = check
+        try:
+            return await asyncio.shield(check)
+        finally:
+            if self._checks.get(instance_id) is check:
+                del self._checks[instance_id]
+
+    async def _check_and_start(self, client: DurableClient, tenant_id: str, integration_id: str,
+                               settings: Settings | None) -> bool:
+        instance_id = drainer_instance_id(tenant_id, integration_id)
         if await is_running(client, instance_id):
             self._seen[instance_id] = self._clock()
             return False

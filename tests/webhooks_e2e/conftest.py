@@ -51,11 +51,22 @@ def generic_body(*events: dict[str, Any]) -> bytes:
 @pytest.fixture
 def webhook_engine(tmp_path: Path) -> Iterator[Engine]:
     """The sandbox (200 records) and the webhook test app on devhost, sharing one data dir."""
+    yield from _engine(tmp_path, workers=1)
+
+
+@pytest.fixture
+def webhook_engine_workers(tmp_path: Path) -> Iterator[Engine]:
+    """As ``webhook_engine``, with ``FUNCTIONS_WORKER_PROCESS_COUNT=2``: HTTP functions run in a second process."""
+    yield from _engine(tmp_path, workers=2)
+
+
+def _engine(tmp_path: Path, workers: int) -> Iterator[Engine]:
     sandbox = SandboxProcess("--records", "200").start()
     data_dir = tmp_path / "data"
     settings = Settings(data_dir=data_dir)
     stores = build_stores(settings)
-    env = {"CASTIEL_DATA_DIR": str(data_dir), "DEVHOST_FUNCTION_KEY": KEY, "PYTHONPATH": str(ROOT)}
+    env = {"CASTIEL_DATA_DIR": str(data_dir), "DEVHOST_FUNCTION_KEY": KEY, "PYTHONPATH": str(ROOT),
+           "FUNCTIONS_WORKER_PROCESS_COUNT": str(workers)}
     host = DevhostProcess(APP, tmp_path / "hub", env).start()
     engine = Engine(sandbox, data_dir, host, stores, settings)
     engine.public = httpx.Client(base_url=host.url, timeout=30)  # type: ignore[attr-defined]

@@ -16,12 +16,13 @@ import pytest
 
 from api.webhook_endpoints import AuditPacer, EndpointCache, RateLimiter, TokenBucket
 from api.webhook_intake import Intake, media_allowed
-from core.models import Integration
+from core.models import Integration, WebhookEvent, WebhookOperation
 from core.settings import Settings
 from services import Services, use_services
 from stores.factory import Stores, build_stores
 from stores.group_commit import GroupCommit
 from stores.webhook_registrations import RateLimit, WebhookRegistration, webhook_secret_name
+from stores.webhooks import InboxItem
 from tests.e2e.conftest import salesforce_integration
 from timers.webhook_drainer import DrainerStarter, sweep
 from webhooks import RawRequest
@@ -172,6 +173,18 @@ async def test_starter_starts_once_and_trusts_its_memo_briefly() -> None:
     assert client.status_reads == 2
 
 
+async def test_concurrent_deliveries_share_one_status_read() -> None:
+    clock = Clock()
+    starter = DrainerStarter(memo_seconds=0.5, clock=clock)
+    client = FakeClient({"webhooks:t1:i1"})
+    results = await asyncio.gather(*(starter.ensure(client, "t1", "i1") for _ in range(50)))
+    assert results == [False] * 50 and client.status_reads == 1 and client.started == []
+    clock.now = 1.0
+    client.running.clear()  # the drainer stopped: one of the next burst starts it, once
+    results = await asyncio.gather(*(starter.ensure(client, "t1", "i1") for _ in range(50)))
+    assert results.count(True) == 1 and client.status_reads == 2 and client.started == ["webhooks:t1:i1"]
+
+
 async def test_sweep_starts_drainers_of_integrations_with_pending_events(stores: Stores) -> None:
     use_services(Services(settings=Settings(), stores=stores))
     try:
@@ -182,3 +195,20 @@ async def test_sweep_starts_drainers_of_integrations_with_pending_events(stores:
         assert await sweep(client, DrainerStarter()) == []  # already running
     finally:
         use_services(None)
+
+
+def test_listed_events_are_marked_processed_without_a_second_read(stores: Stores) -> None:
+    now = datetime.now(UTC)
+    event = WebhookEvent(integration_id="i1", tenant_id="t1", event_type="account.updated", entity_type="Account",
+                         entity_id="001", operation=WebhookOperation.UPDATE, data={"a": 1}, timestamp=now)
+    for n in range(3):
+        assert stores.webhooks.insert_if_absent(InboxItem(tenant_id="t1", registration_id="r1", event_id=f"e{n}",
+                                                          event=event, received_at=now))
+    listed = stores.webhooks.list_pending("t1", "r1")
+    stores.webhooks.mark_listed_processed(listed[:2], now)
+    left = [i.event_id for i in stores.webhooks.list_pending("t1", "r1")]
+    assert left == [listed[2].event_id]
+    assert not stores.webhooks.insert_if_absent(listed[0])  # still there: a redelivery stays a duplicate
+    stores.webhooks.mark_listed_processed(listed[:1], now)  # marking twice is harmless
+    stores.webhooks.mark_processed("t1", "r1", left[0], now)
+    assert stores.webhooks.list_pending("t1") == []
