@@ -134,10 +134,9 @@ async def _fetch(payload: dict[str, Any]) -> dict[str, Any]:
     except SyncError as exc:
         return FetchPageResult(error=_error(exc)).to_wire()
     key = _key(inp, "raw")
-    with unit_of_work(stores):
-        stores.staging.put(inp.tenant_id, key, [_staged(r) for r in page.records])
-        if page.deleted_ids:
-            stores.staging.put(inp.tenant_id, _key(inp, "deleted"), [{"id": i} for i in page.deleted_ids])
+    stores.staging.put(inp.tenant_id, key, [_staged(r) for r in page.records])
+    if page.deleted_ids:
+        stores.staging.put(inp.tenant_id, _key(inp, "deleted"), [{"id": i} for i in page.deleted_ids])
     return FetchPageResult(
         staging_key=key, fetched=len(page.records), deleted=len(page.deleted_ids),
         next_cursor=page.next_cursor.model_dump(mode="json") if page.next_cursor else None,
@@ -172,9 +171,8 @@ def _transform(payload: dict[str, Any]) -> dict[str, Any]:
                  external_entity=mapping.external_entity, external_id=raw[i]["id"])
         for i, errs in list(mapped.errors.items())[:20]
     ]
-    with unit_of_work(get_services().stores):
-        staging.put(inp.tenant_id, out_key, staged)
-        staging.delete(inp.tenant_id, inp.staging_key)
+    staging.put(inp.tenant_id, out_key, staged)  # then the input: a re-run after a crash in between maps again
+    staging.delete(inp.tenant_id, inp.staging_key)
     return TransformPageResult(staging_key=out_key, transformed=len(staged), failed=mapped.failed,
                                errors=errors).to_wire()
 
@@ -193,11 +191,12 @@ def _save(payload: dict[str, Any]) -> dict[str, Any]:
     items = stores.staging.get(inp.tenant_id, inp.staging_key)
     deleted = stores.staging.get(inp.tenant_id, _key(inp, "deleted")) or []
     save = plan_records(integration, mapping, inp, items or [], [d["id"] for d in deleted])
-    with unit_of_work(stores):  # the page's writes, checkpoint and clean-up commit together
+    with unit_of_work(stores):  # the page's writes and its checkpoint commit together
         stats = write_plan(save)
         _checkpoint(inp, mapping, inp.checkpoint)
-        stores.staging.delete(inp.tenant_id, inp.staging_key)
-        stores.staging.delete(inp.tenant_id, _key(inp, "deleted"))
+    # Then the staged input (another database): a re-run after a crash in between writes the same again.
+    stores.staging.delete(inp.tenant_id, inp.staging_key)
+    stores.staging.delete(inp.tenant_id, _key(inp, "deleted"))
     return SavePageResult(stats=stats).to_wire()
 
 

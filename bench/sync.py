@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sqlite3
 import sys
 import tempfile
@@ -40,6 +41,23 @@ def _peak_mb(pid: int) -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def _process_tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (devhost's language worker processes)."""
+    found, queue = [], [pid]
+    while queue:
+        current = queue.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").iterdir():
+            children = (task / "children").read_text().split()
+            queue.extend(int(child) for child in children)
+    return found
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _setup(api: httpx.Client, admin: httpx.Client, sandbox: str, body: dict[str, Any]) -> None:
@@ -101,9 +119,10 @@ def _where_the_time_goes(hub: Path, instance_id: str, seconds: float, pages: int
           f"last generation): {', '.join(parts)}; the next page's fetch runs during the save")
 
 
-def throughput(records: int) -> None:
+def throughput(records: int, workers: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        sandbox, host = _stack(Path(tmp), "--records", str(records), "--warm")
+        sandbox, host = _stack(Path(tmp), "--records", str(records), "--warm",
+                               env={"FUNCTIONS_WORKER_PROCESS_COUNT": str(workers)})
         instance_id = ""
         try:
             with httpx.Client(base_url=host.url, headers={"x-functions-key": KEY}, timeout=60) as api, \
@@ -119,7 +138,12 @@ def throughput(records: int) -> None:
                 print(f"full sync of {records:,} records: {seconds:.1f} s = {records / seconds:,.0f} records/s "
                       f"end to end ({pages} pages)")
                 assert host.proc is not None
-                print(f"devhost peak memory (VmHWM): {_peak_mb(host.proc.pid):.0f} MB")
+                tree = _process_tree(host.proc.pid)
+                peaks = [_peak_mb(pid) for pid in tree]
+                cpu = [_cpu_seconds(pid) for pid in tree]
+                print(f"devhost peak memory (VmHWM): {sum(peaks):.0f} MB in {len(tree)} process(es) "
+                      f"({' + '.join(f'{p:.0f}' for p in peaks)}); CPU seconds since start: "
+                      f"{' + '.join(f'{c:.1f}' for c in cpu)}")
                 instance_id = status["instanceId"]
         finally:
             host.stop()
@@ -174,13 +198,15 @@ def shared_budget(limit: float, records: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--workers", type=int, default=1,
+                        help="FUNCTIONS_WORKER_PROCESS_COUNT of the throughput run (language worker processes)")
     parser.add_argument("--limit", type=float, default=25.0)
     parser.add_argument("--limited-records", type=int, default=20_000,
                         help="records per object in part 2 (200-record pages: 300 requests, about 12 s at 25/s)")
     parser.add_argument("--skip-throughput", action="store_true", help="run only the rate-limit part")
     args = parser.parse_args()
     if not args.skip_throughput:
-        throughput(args.records)
+        throughput(args.records, args.workers)
     shared_budget(args.limit, args.limited_records)
 
 

@@ -28,6 +28,9 @@ from stores.webhook_registrations import DocumentWebhookRegistrationStore, Webho
 from stores.webhooks import DocumentWebhookInbox, WebhookInbox
 
 SQLITE_FILE = "castiel.db"
+# Staged pages live in a database of their own: a page's fetch writes its staging row while the previous
+# page's save holds the main database's write lock, and one file would make each wait for the other.
+STAGING_FILE = "staging.db"
 # The fields each document store filters or sorts on (Cosmos indexes every path by itself).
 SQLITE_INDEXES: dict[str, list[list[str]]] = {
     "integrations": [["ix.state", "ix.due"]],
@@ -83,11 +86,17 @@ def _sqlite_stores(settings: Settings) -> dict[str, Any]:
     from stores.sqlite.staging import SqliteStagingStore
 
     db = SqliteDatabase(settings.data_dir / SQLITE_FILE)
+    staging = SqliteDatabase(settings.data_dir / STAGING_FILE, cache_mb=8)  # each row is written and read once
+
+    def close() -> None:
+        db.close()
+        staging.close()
+
     return {
         **_document_stores(lambda name: SqliteCollection(db, name, SQLITE_INDEXES.get(name, ()))),
         "shards": SqliteShardStore(db),
-        "staging": SqliteStagingStore(db),
-        "close": db.close,
+        "staging": SqliteStagingStore(staging),
+        "close": close,
         "transaction": db.write,
     }
 

@@ -23,7 +23,6 @@ _PRAGMAS = (
     "PRAGMA synchronous=NORMAL",
     f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
     "PRAGMA temp_store=MEMORY",
-    "PRAGMA cache_size=-65536",
     # Checkpoint every 32 MB of WAL rather than SQLite's 4 MB: a sync page rewrites the same index pages
     # page after page, and each checkpoint copies a page once however often it changed since the last.
     "PRAGMA wal_autocheckpoint=8192",
@@ -34,8 +33,9 @@ _PRAGMAS = (
 class SqliteDatabase:
     """A database file plus per-thread connections; ``schema`` scripts run once per instance."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, cache_mb: int = 32) -> None:
         self.path = Path(path)
+        self._cache_pragma = f"PRAGMA cache_size=-{cache_mb * 1024}"  # per connection, so per thread
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         self._lock = threading.RLock()
@@ -47,7 +47,7 @@ class SqliteDatabase:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            for pragma in _PRAGMAS:
+            for pragma in (*_PRAGMAS, self._cache_pragma):
                 conn.execute(pragma)
             self._local.conn = conn
             with self._lock:

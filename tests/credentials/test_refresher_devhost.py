@@ -172,7 +172,7 @@ def test_no_secret_in_logs_history_status_or_metadata(env: Env) -> None:
         "audit": "".join(audit),
     }
     # Raw bytes of every database file: the task hub (all generations' rows) and the record store.
-    for path in [*(env.base / "hub").rglob("*"), *(env.base / "data").glob("castiel.db*")]:
+    for path in [*(env.base / "hub").rglob("*"), *(env.base / "data").glob("*.db*")]:
         if path.is_file():
             scanned[str(path)] = path.read_bytes().decode("latin-1")
     assert len(env.histories) >= 4 and all(h["historyEvents"] for h in env.histories)
