@@ -60,6 +60,7 @@ class Core:
         self.registry = registry
         self.effects = Effects()
         self._history: dict[str, list[str]] = {}
+        orchestration.memoize_sdk_timestamps()
 
     def take_effects(self) -> Effects:
         effects, self.effects = self.effects, Effects()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from devhost.discovery import Registry
@@ -46,3 +48,16 @@ def test_a_call_keeps_only_its_request_id_and_signals_and_unread_events_are_left
 def test_full_replay_sends_everything_as_stored(tmp_path: Path) -> None:
     history = _history()
     assert _core(tmp_path, full_replay=True).replay_texts(history) == history
+
+
+def test_the_sdk_parses_each_timestamp_once_with_the_same_result(tmp_path: Path) -> None:
+    from azure.durable_functions.models.history.HistoryEvent import HistoryEvent
+    from dateutil.parser import parse
+
+    _core(tmp_path, full_replay=False)
+    memoized = sys.modules["azure.durable_functions.models.history.HistoryEvent"].dt_parse
+    before = memoized.cache_info().hits
+    for _ in range(3):
+        ev = HistoryEvent(EventType=12, EventId=-1, IsPlayed=False, Timestamp="2026-03-02T12:00:01.250000Z")
+        assert ev.timestamp == parse("2026-03-02T12:00:01.250000Z") == datetime(2026, 3, 2, 12, 0, 1, 250000, UTC)
+    assert memoized.cache_info().hits >= before + 2
