@@ -27,9 +27,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from core.fuzzy_index import FuzzyIndex
 from core.hashing import content_hash
@@ -50,8 +49,11 @@ class DedupAction(StrEnum):
     SKIP = "skip"
 
 
-@dataclass(frozen=True, slots=True)
-class Incoming:
+# The per-record values of a page (thousands per page) are named tuples: immutable like frozen dataclasses,
+# and built in a third of the time.
+
+
+class Incoming(NamedTuple):
     """A mapped provider record; ``content_hash`` is of ``data`` (use ``Incoming.of``)."""
 
     external_id: str
@@ -63,8 +65,7 @@ class Incoming:
         return cls(external_id, data, content_hash(data))
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
+class Candidate(NamedTuple):
     """An existing shard as dedup sees it.
 
     ``linked_external_id`` and ``content_hash`` come from the shard's relationship to *this*
@@ -90,8 +91,7 @@ class Candidate:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
+class Decision(NamedTuple):
     """What to do with the record at ``index`` of the page."""
 
     index: int

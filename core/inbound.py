@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from core.conflicts import InboundChange, Outcome, resolve_inbound
 from core.dedup import Decision, DedupAction, Incoming
@@ -35,8 +35,7 @@ class PageContext:
     now: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class RemoteMeta:
+class RemoteMeta(NamedTuple):
     """What the provider said about a record besides its data."""
 
     version: str | None = None
