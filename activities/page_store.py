@@ -35,7 +35,7 @@ def _linked(external_id: str, link: LinkInfo) -> Candidate:
 
 def _meta(item: Mapping[str, Any]) -> RemoteMeta:
     modified = item.get("modifiedAt")
-    when = datetime.fromisoformat(modified.replace("Z", "+00:00")) if modified else None
+    when = datetime.fromisoformat(modified) if modified else None  # Python 3.11 reads a "Z" suffix too
     return RemoteMeta(item.get("version"), when)
 
 
