@@ -46,7 +46,10 @@ class BudgetConfig(CamelModel):
 
     ``margin_seconds`` widens every window by the worst delay between a granted slot and the
     moment the request reaches the provider (timer and activity dispatch), so that late requests
-    still never crowd the provider's own window. ``reserve_ahead_seconds`` bounds how far ahead a
+    still never crowd the provider's own window. It also caps the achieved rate at
+    ``window / (window + margin)`` of the limit: 0.05 s keeps 95% of a per-second limit and covers
+    the devhost's dispatch (measured against the sandbox at 10, 15 and 25 req/s without a limit
+    error); a host with slower dispatch should configure more. ``reserve_ahead_seconds`` bounds how far ahead a
     slot is reserved; beyond it the caller is told to come back (nothing is held for it).
     """
 
@@ -57,7 +60,7 @@ class BudgetConfig(CamelModel):
     operation_limits: dict[str, WindowLimit | None] = Field(default_factory=dict)
     tenant_limit: WindowLimit | None = None
     risky_operations: list[str] = Field(default_factory=lambda: ["delete"])
-    margin_seconds: NonNegativeFloat = 0.1
+    margin_seconds: NonNegativeFloat = 0.05
     reserve_ahead_seconds: NonNegativeFloat = 5.0
     risky_max_wait_seconds: NonNegativeFloat = 1.0
     daily_reserve: NonNegativeInt = 0

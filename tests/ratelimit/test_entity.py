@@ -31,7 +31,7 @@ def test_a_batch_configures_then_grants_and_reserves(host: EntityHost) -> None:
     assert [r.value for r in results if r.is_error] == []
     checks = [BudgetCheck.model_validate(r.value) for r in results[1:]]
     assert all(c.allowed and not c.queued and c.reset_at == at(0) for c in checks[:25])
-    assert (checks[25].allowed, checks[25].queued, checks[25].reset_at) == (True, True, at(1.1))
+    assert (checks[25].allowed, checks[25].queued, checks[25].reset_at) == (True, True, at(1.05))
     assert set(results[26].value) >= {"allowed", "queued", "remaining", "resetAt", "retryAfterSeconds"}
     state = BudgetState.model_validate(host.state(KEY))
     assert state.configured and state.daily is not None and state.daily.used == 26
@@ -43,7 +43,7 @@ def test_state_persists_between_batches(host: EntityHost) -> None:
     for _ in range(3):
         host.call(KEY, "acquire", acquire_input(0.0))
     check = BudgetCheck.model_validate(host.call(KEY, "acquire", acquire_input(0.5)))
-    assert (check.queued, check.reset_at) == (True, at(1.1))  # Gong: 3 per second
+    assert (check.queued, check.reset_at) == (True, at(1.05))  # Gong: 3 per second
 
 
 def test_an_invalid_operation_fails_alone_and_leaves_the_state(host: EntityHost) -> None:

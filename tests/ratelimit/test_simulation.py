@@ -78,12 +78,12 @@ def test_batch_grants_fill_the_window_exactly() -> None:
 def test_default_margin_keeps_ninety_percent() -> None:
     sent = simulate(SALESFORCE, service_s=0.04)
     assert max_in_window(sent, 1.0) <= LIMIT
-    assert rate(sent) >= 0.90
+    assert rate(sent) >= 0.94  # 25 per 1.05 s at most
 
 
 def test_dispatch_delays_within_the_margin_never_break_the_provider_window() -> None:
     rng = random.Random(7)
-    sent = simulate(SALESFORCE, service_s=0.04, delay=lambda: rng.uniform(0.0, 0.1))
+    sent = simulate(SALESFORCE, service_s=0.04, delay=lambda: rng.uniform(0.0, SALESFORCE.margin_seconds))
     assert max_in_window(sent, 1.0) <= LIMIT
     assert rate(sent) >= 0.90
 
@@ -92,7 +92,7 @@ def test_delays_beyond_the_margin_are_what_the_margin_is_for() -> None:
     # The same run without a margin does crowd the provider's window: the margin is load-bearing.
     rng = random.Random(7)
     unsafe = SALESFORCE.model_copy(update={"margin_seconds": 0.0})
-    sent = simulate(unsafe, service_s=0.04, delay=lambda: rng.uniform(0.0, 0.1))
+    sent = simulate(unsafe, service_s=0.04, delay=lambda: rng.uniform(0.0, SALESFORCE.margin_seconds))
     assert max_in_window(sent, 1.0) > LIMIT
 
 
