@@ -13,17 +13,17 @@ import functools
 import heapq
 import json
 import logging
-import traceback
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 import aiohttp
-from azure.functions import meta
-from azure.functions.durable_functions import ActivityTriggerConverter
 
+from .activity_calls import ActivityCall, missing, run_activity
 from .engine import Core, Effects
 from .history import parse, utcnow
+from .triggers import WorkerLost
+from .workers import WorkerPool
 
 log = logging.getLogger("devhost")
 T = TypeVar("T")
@@ -49,6 +49,7 @@ class Dispatcher:
         self._http: aiohttp.ClientSession | None = None
         self._loop_task: asyncio.Task[Any] | None = None
         self._timer_task: asyncio.Task[Any] | None = None
+        self.workers: WorkerPool | None = None  # language worker processes, when the host has them
 
     # lifecycle --------------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -122,22 +123,15 @@ class Dispatcher:
         self._wake.set()
 
     async def _run_activity(self, task: dict[str, Any]) -> tuple[str | None, tuple[str, str] | None]:
-        name = task["name"]
-        activity = self.core.registry.activities.get(name)
+        call = ActivityCall(task["name"], task["input"], task["instance_id"])
+        workers = self.workers
+        if workers is not None and workers.alive:
+            with contextlib.suppress(WorkerLost):  # no worker left: this process runs it
+                return await workers.activity(call)
+        activity = self.core.registry.activities.get(call.name)
         if activity is None:
-            return None, (f"The activity function '{name}' does not exist", "")
-        try:
-            arg = ActivityTriggerConverter.decode(meta.Datum(task["input"], "json"), trigger_metadata=None)
-            kwargs = {activity.trigger_param: arg}
-            if activity.is_async:
-                value = await activity.fn(**kwargs)
-            else:
-                loop = asyncio.get_running_loop()
-                value = await loop.run_in_executor(self.activity_pool, functools.partial(activity.fn, **kwargs))
-            return ActivityTriggerConverter.encode(value, expected_type=None).value, None
-        except Exception as exc:
-            log.warning("activity %s (%s) failed: %s", name, task["instance_id"], exc)
-            return None, (f"Activity function '{name}' failed: {exc}", traceback.format_exc())
+            return missing(call.name)
+        return await run_activity(activity, call, self.activity_pool)
 
     async def _call_http(self, task: dict[str, Any]) -> tuple[str | None, tuple[str, str] | None]:
         """The built-in HTTP activity behind `context.call_http`, polling 202 + Location like the extension."""
