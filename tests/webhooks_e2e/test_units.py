@@ -19,7 +19,7 @@ from api.webhook_intake import Intake, media_allowed
 from core.models import Integration, WebhookEvent, WebhookOperation
 from core.settings import Settings
 from services import Services, use_services
-from stores.factory import Stores, build_stores
+from stores.factory import SQLITE_FILE, Stores, build_stores
 from stores.group_commit import GroupCommit
 from stores.webhook_registrations import RateLimit, WebhookRegistration, webhook_secret_name
 from stores.webhooks import InboxItem
@@ -212,3 +212,34 @@ def test_listed_events_are_marked_processed_without_a_second_read(stores: Stores
     stores.webhooks.mark_listed_processed(listed[:1], now)  # marking twice is harmless
     stores.webhooks.mark_processed("t1", "r1", left[0], now)
     assert stores.webhooks.list_pending("t1") == []
+
+
+async def test_group_commit_waits_out_a_busy_write_lock_by_polling(tmp_path: Path, monkeypatch: Any) -> None:
+    import sqlite3
+    import threading
+
+    from stores import group_commit as module
+    from stores.errors import StoreUnavailable
+
+    built = build_stores(Settings(data_dir=tmp_path))
+    commits = GroupCommit(built.transaction)
+    try:
+        def busy_timeout() -> int:
+            assert built.transaction is not None
+            with built.transaction() as conn:  # joins the batch's transaction, on the writer's connection
+                return int(conn.execute("PRAGMA busy_timeout").fetchone()[0])
+
+        assert await commits.run(busy_timeout) == 0  # polled by the writer, not slept on by SQLite
+        other = sqlite3.connect(tmp_path / SQLITE_FILE, isolation_level=None, check_same_thread=False)
+        other.execute("BEGIN IMMEDIATE")  # another connection (the drainer) holds the write lock
+        threading.Timer(0.2, other.execute, ("COMMIT",)).start()
+        assert await commits.run(lambda: 2) == 2  # not StoreUnavailable: it waited for the lock
+        monkeypatch.setattr(module, "LOCK_WAIT_SECONDS", 0.05)
+        other.execute("BEGIN IMMEDIATE")
+        with pytest.raises(StoreUnavailable):
+            await commits.run(lambda: 3)
+        other.execute("COMMIT")
+        other.close()
+    finally:
+        commits.close()
+        built.close()
