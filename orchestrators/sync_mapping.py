@@ -16,6 +16,7 @@ reports ``partial`` if other mappings succeeded); pages fetched before the failu
 
 from __future__ import annotations
 
+import math
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -55,6 +56,23 @@ FETCH_AHEAD = 3
 """Pages fetched but not yet saved, at most: bounds the staging backlog of one mapping."""
 TENANT_LEASE = 8
 """Tenant permits taken per tenant ask (the rest of each request's permits need one entity call)."""
+MIN_PAGES_PER_GENERATION = 6
+"""The fewest pages a generation of short pages holds (see ``generation_pages``)."""
+
+
+def generation_pages(state: MappingState, first: FetchPageResult) -> int:
+    """How many pages this generation fetches before ``continue_as_new``.
+
+    ``pages_per_generation`` full pages. Every episode replays the whole generation, so its cost follows the
+    page count, not the records: when the provider returns shorter pages than asked (a capped page size,
+    e.g. 200 of 2,000), the generation ends after as many records as ``pages_per_generation`` full pages
+    would hold, but not before ``MIN_PAGES_PER_GENERATION`` pages (each generation also costs a drain of the
+    lanes and a fresh start). Decided from the generation's first page, so replays agree.
+    """
+    if first.fetched >= state.page_size:
+        return state.pages_per_generation
+    by_records = math.ceil(state.pages_per_generation * first.fetched / state.page_size)
+    return min(state.pages_per_generation, max(MIN_PAGES_PER_GENERATION, by_records))
 
 
 @dataclass
@@ -98,6 +116,7 @@ class Pipeline:
     fetched: list[Fetched] = field(default_factory=list)
     transformed: list[tuple[Fetched, TransformPageResult | None]] = field(default_factory=list)
     fetched_this_generation: int = 0
+    generation_pages: int | None = None
     failure: RunError | None = None
     lanes: dict[str, Lane] = field(default_factory=dict)
 
@@ -165,7 +184,7 @@ def _resync(fetched: FetchPageResult) -> bool:
 def _holding_last(state: MappingState, pipe: Pipeline) -> bool:
     """The generation is full: its last fetched page waits for the next one (``prefetched``)."""
     return (pipe.more and pipe.failure is None and "fetch" not in pipe.lanes and len(pipe.fetched) == 1
-            and pipe.fetched_this_generation >= state.pages_per_generation)
+            and pipe.fetched_this_generation >= _limit(state, pipe))
 
 
 def _start_lanes(context: df.DurableOrchestrationContext, state: MappingState, lease: TenantLease,
@@ -173,7 +192,7 @@ def _start_lanes(context: df.DurableOrchestrationContext, state: MappingState, l
     """Start every lane that is idle and has work: fetch (room ahead and generation left), transform, save."""
     lanes = pipe.lanes
     if ("fetch" not in lanes and pipe.more and pipe.failure is None and pipe.backlog() < FETCH_AHEAD
-            and pipe.fetched_this_generation < state.pages_per_generation):
+            and pipe.fetched_this_generation < _limit(state, pipe)):
         lanes["fetch"] = Lane(_fetch_lane(context, state, lease, pipe.next_page, pipe.cursor))
     if "transform" not in lanes and pipe.fetched and not _holding_last(state, pipe):
         lanes["transform"] = Lane(_transform_lane(context, state, pipe.fetched.pop(0)))
@@ -184,7 +203,7 @@ def _start_lanes(context: df.DurableOrchestrationContext, state: MappingState, l
             lane.advance()
 
 
-def _collect(pipe: Pipeline) -> bool:
+def _collect(state: MappingState, pipe: Pipeline) -> bool:
     """Take the outcome of every finished lane; True if any had finished."""
     finished = [name for name, lane in pipe.lanes.items() if lane.done]
     for name in finished:
@@ -194,11 +213,17 @@ def _collect(pipe: Pipeline) -> bool:
         elif name == "fetch" and isinstance(value, RunError):
             pipe.failure = value
         elif name == "fetch":
-            _on_fetched(pipe, value)
+            _on_fetched(state, pipe, value)
     return bool(finished)
 
 
-def _on_fetched(pipe: Pipeline, page: Fetched) -> None:
+def _limit(state: MappingState, pipe: Pipeline) -> int:
+    return state.pages_per_generation if pipe.generation_pages is None else pipe.generation_pages
+
+
+def _on_fetched(state: MappingState, pipe: Pipeline, page: Fetched) -> None:
+    if pipe.generation_pages is None:
+        pipe.generation_pages = generation_pages(state, page.result)
     pipe.fetched.append(page)
     pipe.fetched_this_generation += 1
     pipe.next_page = page.page_no + 1
@@ -212,7 +237,7 @@ def _run_lanes(context: df.DurableOrchestrationContext, state: MappingState, lea
     full (its last fetched page then stays in ``pipe.fetched``)."""
     while True:
         _start_lanes(context, state, lease, pipe)
-        if _collect(pipe):
+        if _collect(state, pipe):
             continue
         lanes = list(pipe.lanes.values())
         if not lanes:
@@ -228,7 +253,7 @@ def sync_mapping(context: df.DurableOrchestrationContext) -> Steps:
     lease = TenantLease(TENANT_LEASE)
     pipe = Pipeline(cursor=state.cursor, next_page=state.pages)
     if state.prefetched is not None:
-        _on_fetched(pipe, Fetched(state.pages, state.mode, state.prefetched))
+        _on_fetched(state, pipe, Fetched(state.pages, state.mode, state.prefetched))
         state.prefetched, pipe.fetched_this_generation = None, 0
     yield from _run_lanes(context, state, lease, pipe)
     release_lease(context, req.tenant_id, "fetch", lease)

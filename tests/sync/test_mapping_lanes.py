@@ -12,6 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
+from activities.contracts import FetchPageResult, MappingState
+from orchestrators.sync_mapping import generation_pages
 from tests.conftest import DevhostProcess, wait_status
 
 APP = Path(__file__).parent / "lanes_app"
@@ -80,3 +82,17 @@ def test_a_permanent_failure_saves_the_pages_fetched_before_it(run: Callable[...
     assert out["errors"][-1]["errorType"] == "VALIDATION_ERROR"
     assert [c["page"] for c in _of(calls, "save")] == [0, 1, 2, 3, 4]
     assert _of(calls, "detect_deletions") == []
+
+
+@pytest.mark.parametrize(("per_generation", "page_size", "fetched", "expected"), [
+    (20, 2000, 2000, 20),  # full pages: the plan's generation
+    (20, 2000, 200, 6),  # a provider capping pages at 200: as many records, but at least six pages
+    (20, 2000, 1000, 10),
+    (20, 200, 200, 20),
+    (3, 2000, 200, 3),  # never more than the plan's
+])
+def test_a_generation_of_short_pages_ends_after_as_many_records(
+    per_generation: int, page_size: int, fetched: int, expected: int
+) -> None:
+    state = MappingState.model_validate({**_state("full", per_generation), "pageSize": page_size})
+    assert generation_pages(state, FetchPageResult(fetched=fetched)) == expected
