@@ -1,12 +1,13 @@
-"""``StagingStore`` on SQLite: one row per page holding the records, as compressed JSON.
+"""``StagingStore`` on SQLite: one row per page holding the records, as JSON.
 
 A staged page (about 1 MB as JSON for 2,000 records) is written once and read once, so encoding and decoding
 it are on every page's critical path. orjson writes it in about half the time MessagePack (used before) took
 and reads it back in two thirds; a page it cannot encode (integers beyond 64 bits) is written by ``json``
 instead. One difference from ``json``: NaN and infinities read back as ``null``, which is what the shard
-store writes for them in any case. Compressed (zlib level 1, a tenth of the size; zlib works without the
-GIL) a page costs far fewer WAL pages and checkpoint I/O, which dominate commit time on slow disks.
-Rows written by earlier versions (JSON text, MessagePack) still read.
+store writes for them in any case. Pages are not compressed: staging has a database file of its own, and
+writing, reading and deleting an uncompressed page costs less than half the CPU time of compressing it
+(zlib level 1) and decompressing it, CPU being what a sync runs short of. Rows written by earlier versions
+(JSON text, compressed JSON or MessagePack) still read.
 """
 
 from __future__ import annotations
@@ -28,23 +29,27 @@ _SCHEMA = """CREATE TABLE IF NOT EXISTS staging (
     tenant_id TEXT NOT NULL, key TEXT NOT NULL, body TEXT NOT NULL, staged_at TEXT,
     PRIMARY KEY (tenant_id, key)) WITHOUT ROWID;"""
 # The body column is declared TEXT (older databases); SQLite keeps a BLOB value as a BLOB in it.
-_LEVEL = 1  # fastest: pages still shrink about tenfold
-_ORJSON, _MSGPACK, _JSON = b"O", b"M", b"J"  # first byte of a BLOB body: the encoding under the compression
+# First byte of a BLOB body: how it is encoded. Upper case: under zlib compression (earlier versions).
+_PLAIN_ORJSON, _PLAIN_JSON = b"o", b"j"
+_ORJSON, _MSGPACK, _JSON = b"O", b"M", b"J"
 
 
 def encode_page(records: list[dict[str, Any]]) -> bytes:
     """A page as a BLOB body: format byte + zlib stream."""
     try:
-        marker, text = _ORJSON, orjson.dumps(records, option=orjson.OPT_PASSTHROUGH_DATETIME)
+        return _PLAIN_ORJSON + orjson.dumps(records, option=orjson.OPT_PASSTHROUGH_DATETIME)
     except TypeError:  # orjson.JSONEncodeError: an integer beyond 64 bits, or not JSON data at all
-        marker, text = _JSON, dumps(records).encode("utf-8")  # json keeps big integers, and fails on the rest
-    return marker + zlib.compress(text, _LEVEL)
+        return _PLAIN_JSON + dumps(records).encode("utf-8")  # json keeps big integers, and fails on the rest
 
 
 def decode_page(body: bytes | str) -> list[dict[str, Any]]:
     """The records of a body written by ``encode_page`` or, as JSON text, by earlier versions."""
     if isinstance(body, str):
         return json.loads(body)  # type: ignore[no-any-return]
+    if body[:1] == _PLAIN_ORJSON:
+        return orjson.loads(memoryview(body)[1:])  # type: ignore[no-any-return]
+    if body[:1] == _PLAIN_JSON:
+        return json.loads(memoryview(body)[1:].tobytes())  # type: ignore[no-any-return]
     if body[:1] == _ORJSON:
         return orjson.loads(zlib.decompress(body[1:]))  # type: ignore[no-any-return]
     if body[:1] == _MSGPACK:
