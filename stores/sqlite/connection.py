@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from stores.errors import StoreUnavailable
+from stores.sqlite.checkpoints import SAFETY_NET_PAGES, Checkpointer
 
 BUSY_TIMEOUT_MS = 10_000
 _PRAGMAS = (
@@ -23,10 +24,9 @@ _PRAGMAS = (
     "PRAGMA synchronous=NORMAL",
     f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
     "PRAGMA temp_store=MEMORY",
-    # Checkpoint every 32 MB of WAL rather than SQLite's 4 MB: a sync page rewrites the same index pages
-    # page after page, and each checkpoint copies a page once however often it changed since the last.
-    "PRAGMA wal_autocheckpoint=8192",
-    "PRAGMA journal_size_limit=67108864",  # and the WAL file shrinks back to 64 MB after one
+    # Checkpoints run on a thread of their own (``Checkpointer``); a commit checkpoints only past this.
+    f"PRAGMA wal_autocheckpoint={SAFETY_NET_PAGES}",
+    "PRAGMA journal_size_limit=67108864",  # the WAL file shrinks back to 64 MB after a checkpoint
 )
 
 
@@ -41,6 +41,7 @@ class SqliteDatabase:
         self._lock = threading.RLock()
         self._connections: list[sqlite3.Connection] = []
         self._schemas: set[str] = set()
+        self._checkpointer: Checkpointer | None = None
 
     def connection(self) -> sqlite3.Connection:
         """This thread's connection (autocommit mode: transactions are explicit)."""
@@ -52,6 +53,9 @@ class SqliteDatabase:
             self._local.conn = conn
             with self._lock:
                 self._connections.append(conn)
+                if self._checkpointer is None:  # started with the first connection (after WAL mode is set)
+                    self._checkpointer = Checkpointer(self.path, busy_timeout_ms=BUSY_TIMEOUT_MS)
+                    self._checkpointer.start()
         return conn
 
     @contextmanager
@@ -88,6 +92,9 @@ class SqliteDatabase:
     def close(self) -> None:
         """Close every connection this instance opened (call at shutdown, not per request)."""
         with self._lock:
+            if self._checkpointer is not None:
+                self._checkpointer.stop()
+                self._checkpointer = None
             for conn in self._connections:
                 conn.close()
             self._connections.clear()
