@@ -177,8 +177,10 @@ class Triggers:
         return web.Response(status=405 if matched_path else 404)
 
     async def _invoke_http(self, fn: HttpFunction, request: web.Request, params: dict[str, str]) -> web.Response:
-        call = HttpCall(fn.name, request.method, str(request.url), dict(request.headers), dict(request.query),
-                        params, await request.read())
+        # Plain ``str`` names: aiohttp's ``istr`` keys are slow to pickle for a worker process.
+        headers = {str(name): value for name, value in request.headers.items()}
+        call = HttpCall(fn.name, request.method, str(request.url), headers, dict(request.query), params,
+                        await request.read())
         workers = self.host.workers
         if workers is not None and workers.alive:
             try:

@@ -8,7 +8,7 @@ import os
 import pytest
 
 from devhost.config import HostConfigError
-from devhost.server import worker_count
+from devhost.workers import worker_count
 from tests.conftest import wait_for, wait_status
 from tests.e2e.conftest import Engine, salesforce_integration
 from tests.webhooks_e2e.conftest import generic_body, generic_registration, signed_headers
