@@ -152,10 +152,10 @@ def throughput(records: int, workers: int) -> None:
             _where_the_time_goes(Path(tmp) / "hub", instance_id, seconds, pages)
 
 
-def shared_budget(limit: float, records: int) -> None:
+def shared_budget(limit: float, records: int, workers: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         sandbox, host = _stack(Path(tmp), "--records", str(records), "--rate-limit", str(limit), "--page-size-max",
-                               "200", "--warm")
+                               "200", "--warm", env={"FUNCTIONS_WORKER_PROCESS_COUNT": str(workers)})
         try:
             with httpx.Client(base_url=host.url, headers={"x-functions-key": KEY}, timeout=60) as api, \
                     httpx.Client(base_url=f"{sandbox.url}/_admin", timeout=60) as admin:
@@ -187,7 +187,8 @@ def shared_budget(limit: float, records: int) -> None:
         basis += " and the last"
     else:
         rate, basis = admitted / span, "too short for full seconds: whole span"
-    print(f"3 concurrent mappings, one budget, limit {limit:g} req/s: {admitted} requests in {span} busy seconds, "
+    print(f"3 concurrent mappings, one budget, limit {limit:g} req/s, {workers} worker process(es): "
+          f"{admitted} requests in {span} busy seconds, "
           f"{basis}: {rate:.1f} req/s ({100 * rate / limit:.0f}% of the limit); limit errors after the first "
           f"second: {late_errors} (in the first second: {sum(row[2] for row in busy if row[0] == first)})")
     print(f"  whole span including the partial first and last seconds: {admitted / span:.1f} req/s "
@@ -203,11 +204,13 @@ def main() -> None:
     parser.add_argument("--limit", type=float, default=25.0)
     parser.add_argument("--limited-records", type=int, default=20_000,
                         help="records per object in part 2 (200-record pages: 300 requests, about 12 s at 25/s)")
+    parser.add_argument("--limited-workers", type=int, default=1,
+                        help="FUNCTIONS_WORKER_PROCESS_COUNT of the rate-limit run")
     parser.add_argument("--skip-throughput", action="store_true", help="run only the rate-limit part")
     args = parser.parse_args()
     if not args.skip_throughput:
         throughput(args.records, args.workers)
-    shared_budget(args.limit, args.limited_records)
+    shared_budget(args.limit, args.limited_records, args.limited_workers)
 
 
 if __name__ == "__main__":
