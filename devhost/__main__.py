@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .config import HostConfigError, load_config, load_local_settings
 from .discovery import DiscoveryError
+from .workers import quiet_noisy_loggers
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:
@@ -45,8 +46,7 @@ async def _serve(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parse(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("aiohttp.access", "httpx", "azure.core.pipeline.policies.http_logging_policy"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    quiet_noisy_loggers()
     try:
         return asyncio.run(_serve(args))
     except (HostConfigError, DiscoveryError) as exc:

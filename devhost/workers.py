@@ -45,6 +45,12 @@ WORKER_START_SECONDS = 60.0
 GIL_SWITCH_INTERVAL_SECONDS = 0.0005
 
 
+def quiet_noisy_loggers() -> None:
+    """Per-request INFO lines of the HTTP libraries and the Azure SDK, in the host and every worker."""
+    for noisy in ("aiohttp.access", "httpx", "azure.core.pipeline.policies.http_logging_policy"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
 def worker_count(environ: dict[str, str] | os._Environ[str]) -> int:
     """``FUNCTIONS_WORKER_PROCESS_COUNT``: 1 (one process) unless set to 2..10."""
     raw = environ.get(WORKER_COUNT_SETTING, "").strip() or "1"
@@ -204,6 +210,7 @@ def worker_main(channel: socket.socket, app_root: str, route_prefix: str, bindin
     """A worker process: import the app, then run the invocations the host sends until it hangs up."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the host stops its workers by closing the channel
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    quiet_noisy_loggers()
     sys.setswitchinterval(GIL_SWITCH_INTERVAL_SECONDS)
     install_sdk_timestamp_cache()
     try:
