@@ -53,6 +53,11 @@ class WebhookInbox(Protocol):
         copy is the stored one; ``RecordNotFound`` when one is gone."""
         ...
 
+    def purge_processed(self, tenant_id: str, received_before: datetime, limit: int) -> int:
+        """Delete up to ``limit`` processed events received before ``received_before``, oldest first; how
+        many. A redelivery of a purged event is received as new: keep them longer than providers retry."""
+        ...
+
 
 class DocumentWebhookInbox:
     """``WebhookInbox`` over any ``DocumentCollection``."""
@@ -85,6 +90,12 @@ class DocumentWebhookInbox:
             raise RecordNotFound(f"webhook event {event_id!r} not found")
         item = from_stored(InboxItem, stored).model_copy(update={"processed_at": now})
         self._docs.replace(tenant_id, doc_id, self._body(item), if_match=stored.etag)
+
+    def purge_processed(self, tenant_id: str, received_before: datetime, limit: int) -> int:
+        where: list[Condition] = [Cond("ix.pending", "=", False),
+                                  Cond("ix.received", "<", sortable_time(received_before))]
+        found = self._docs.query(tenant_id, where, [Order("ix.received")], limit)
+        return sum(self._docs.delete(tenant_id, stored.body["id"]) for stored in found)
 
     def mark_listed_processed(self, items: Sequence[InboxItem], now: datetime) -> None:
         for item in items:

@@ -8,15 +8,17 @@ the one check already in flight for that drainer instead of each reading the sta
 deliveries a second a stale memo otherwise sends dozens of status reads at once). The one gap this
 leaves (an event persisted just as a drainer decided to stop, while the route trusted the memo) is
 closed by the sweep: every ``SWEEP_SCHEDULE`` it starts the drainer of any integration with pending
-events.
+events. The sweep also purges processed inbox events older than ``INBOX_RETENTION``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import azure.durable_functions as df
@@ -34,6 +36,11 @@ bp = df.Blueprint()
 
 SWEEP_SCHEDULE = "*/20 * * * * *"
 DEFAULT_MEMO_SECONDS = 0.5
+# Processed events are kept this long for deduplication: past it, a redelivery would be taken as new.
+# The reference's longest retry schedule is Shopify's (19 retries over 48 h; Graph 4 h, Zoom under 2 h).
+INBOX_RETENTION = timedelta(days=7)
+PURGE_BATCH = 500
+PURGE_MAX_PER_SWEEP = 10_000
 
 
 class DrainerStarter:
@@ -112,9 +119,28 @@ async def sweep(client: DurableClient, starter: DrainerStarter = STARTER) -> lis
     return started
 
 
+def purge_inbox(now: datetime, retention: timedelta = INBOX_RETENTION) -> int:
+    """Delete processed inbox events received more than ``retention`` ago, a short transaction per batch
+    (the receiver's commits never wait long behind one), at most ``PURGE_MAX_PER_SWEEP`` per tenant."""
+    stores = get_services().stores
+    transaction = stores.transaction or contextlib.nullcontext
+    purged = 0
+    for tenant_id in sorted({r.tenant_id for r in stores.webhook_registrations.list_all()}):
+        for _ in range(PURGE_MAX_PER_SWEEP // PURGE_BATCH):
+            with transaction():
+                deleted = stores.webhooks.purge_processed(tenant_id, now - retention, PURGE_BATCH)
+            purged += deleted
+            if deleted < PURGE_BATCH:
+                break
+    return purged
+
+
 @bp.timer_trigger(schedule=SWEEP_SCHEDULE, arg_name="timer", run_on_startup=True, use_monitor=False)
 @bp.durable_client_input(client_name="client")
 async def webhook_drainer_sweep(timer: func.TimerRequest, client: Any) -> None:
     started = await sweep(client)
     if started:
         log.info("webhook sweep started %d drainer(s)", len(started))
+    purged = await asyncio.to_thread(purge_inbox, datetime.now(UTC))
+    if purged:
+        log.info("webhook sweep purged %d processed inbox event(s)", purged)

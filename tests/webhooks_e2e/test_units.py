@@ -243,3 +243,30 @@ async def test_group_commit_waits_out_a_busy_write_lock_by_polling(tmp_path: Pat
     finally:
         commits.close()
         built.close()
+
+
+def test_sweep_purges_processed_events_past_the_retention_only(stores: Stores, monkeypatch: Any) -> None:
+    from datetime import timedelta
+
+    from timers import webhook_drainer
+
+    now = datetime.now(UTC)
+    event = WebhookEvent(integration_id="i1", tenant_id="t1", event_type="account.updated", entity_type="Account",
+                         entity_id="001", operation=WebhookOperation.UPDATE, data={}, timestamp=now)
+    ages = {"old-done": 8, "old-done-2": 9, "old-pending": 10, "new-done": 1}
+    for event_id, days in ages.items():
+        stores.webhooks.insert_if_absent(InboxItem(tenant_id="t1", registration_id="r1", event_id=event_id,
+                                                   event=event, received_at=now - timedelta(days=days)))
+    done = [i for i in stores.webhooks.list_pending("t1", "r1") if i.event_id != "old-pending"]
+    stores.webhooks.mark_listed_processed(done, now)
+    monkeypatch.setattr(webhook_drainer, "PURGE_BATCH", 1)  # two batches of one
+    use_services(Services(settings=Settings(), stores=stores))
+    try:
+        assert webhook_drainer.purge_inbox(now) == 2
+        assert webhook_drainer.purge_inbox(now) == 0
+    finally:
+        use_services(None)
+    assert [i.event_id for i in stores.webhooks.list_pending("t1")] == ["old-pending"]
+    assert not stores.webhooks.insert_if_absent(done[-1])  # "new-done" is still there for deduplication
+    assert stores.webhooks.insert_if_absent(InboxItem(tenant_id="t1", registration_id="r1", event_id="old-done",
+                                                      event=event, received_at=now))  # purged: new again
