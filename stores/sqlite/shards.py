@@ -182,10 +182,14 @@ class SqliteShardStore:
         if foreign:
             raise ValueError(f"shards of another tenant in the page: {foreign[:5]}")
         with self._db.write() as conn:
-            existing = existing_ids(conn, tenant_id, [d["id"] for d in docs])
+            # Which ids exist matters only to re-index keys; the counts come from the rowids instead, which
+            # the write lock keeps ours: a new row's is above the largest before it.
+            keyed = index is not None and index.key_name is not None
+            existing = existing_ids(conn, tenant_id, [d["id"] for d in docs]) if keyed else set()
+            (last,) = conn.execute("SELECT coalesce(max(seq), 0) FROM shards").fetchone()
             write_documents(conn, tenant_id, docs, existing, index)
-        updated = sum(1 for d in docs if d["id"] in existing)
-        return UpsertCounts(created=len(docs) - updated, updated=updated)
+            (created,) = conn.execute("SELECT count(*) FROM shards WHERE seq > ?", (last,)).fetchone()
+        return UpsertCounts(created=created, updated=len(docs) - created)
 
     def mark_seen(self, tenant_id: str, integration_id: str, external_ids: Sequence[str], run_id: str) -> int:
         touched = 0
