@@ -133,14 +133,14 @@ class Engine:
 def engine_factory(tmp_path: Path) -> Iterator[Any]:
     started: list[Any] = []
 
-    def make(*sandbox_options: str, records: int = 200) -> Engine:
+    def make(*sandbox_options: str, records: int = 200, host_env: dict[str, str] | None = None) -> Engine:
         sandbox = SandboxProcess("--records", str(records), *sandbox_options).start()
         started.append(sandbox)
         data_dir = tmp_path / "data"
         settings = Settings(data_dir=data_dir)
         stores = build_stores(settings)
         env = {"CASTIEL_DATA_DIR": str(data_dir), "DEVHOST_FUNCTION_KEY": KEY,
-               "CASTIEL_SYNC_RETRY_INITIAL_DELAY_SECONDS": "0.2"}
+               "CASTIEL_SYNC_RETRY_INITIAL_DELAY_SECONDS": "0.2", **(host_env or {})}
         host = DevhostProcess(ROOT, tmp_path / "hub", env).start()
         started.append(host)
         engine = Engine(sandbox, data_dir, host, stores, settings)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import wait_for, wait_status
 from tests.e2e.conftest import Engine, hubspot_integration, salesforce_integration
 
@@ -87,8 +89,10 @@ def test_faults_limits_and_token_expiry_still_give_an_exact_result(engine_factor
     assert counters["grants"].get("salesforce:refresh_token", 0) > 0, counters["grants"]
 
 
-def test_sigkill_mid_sync_then_restart_gives_exact_result_without_duplicates(engine_factory) -> None:
-    engine = engine_factory(records=6000)
+@pytest.mark.parametrize("workers", ["1", "2"], ids=["one-process", "with-a-worker-process"])
+def test_sigkill_mid_sync_then_restart_gives_exact_result_without_duplicates(engine_factory, workers: str) -> None:
+    # With a worker process, the killed host's worker finishes what it was running on its own, then exits.
+    engine = engine_factory(records=6000, host_env={"FUNCTIONS_WORKER_PROCESS_COUNT": workers})
     engine.add_integration("t1", "sf1", salesforce_integration(engine.sandbox.url))
     engine.admin.patch("/options", json={"page_size_max": 500})
     run_id = engine.start_sync("t1", "sf1", "full")
