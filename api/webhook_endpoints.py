@@ -99,10 +99,11 @@ class EndpointCache:
 class TokenBucket:
     """``rate`` tokens a second up to ``burst``; ``take`` spends one if there is one."""
 
-    __slots__ = ("limit", "_tokens", "_at")
+    __slots__ = ("limit", "configured", "_tokens", "_at")
 
-    def __init__(self, limit: RateLimit, now: float) -> None:
+    def __init__(self, limit: RateLimit, now: float, configured: RateLimit | None = None) -> None:
         self.limit = limit
+        self.configured = configured or limit  # the registration's limit this bucket enforces a share of
         self._tokens = float(limit.burst)
         self._at = now
 
@@ -117,19 +118,33 @@ class TokenBucket:
 
 
 class RateLimiter:
-    """One in-process token bucket per registration (each worker instance enforces its own share)."""
+    """One in-process token bucket per registration, for this process's share of its rate.
 
-    def __init__(self, clock: Clock = time.monotonic) -> None:
+    Each of the ``processes`` language worker processes that take deliveries enforces ``1/processes`` of the
+    registration's rate and burst (burst at least 1), so together they never accept more than the
+    registration allows. (On devhost the host process takes no deliveries once it has workers, so its
+    workers together enforce ``(N - 1)/N`` of the rate: stricter, never looser. Several Azure instances
+    each enforce the whole share of their own workers.)
+    """
+
+    def __init__(self, clock: Clock = time.monotonic, processes: int = 1) -> None:
         self._clock = clock
+        self._processes = max(1, processes)
         self._buckets: dict[str, TokenBucket] = {}
         self._lock = threading.Lock()
+
+    def _share(self, limit: RateLimit) -> RateLimit:
+        if self._processes == 1:
+            return limit
+        return limit.model_copy(update={"requests_per_second": limit.requests_per_second / self._processes,
+                                        "burst": max(1, limit.burst // self._processes)})
 
     def allow(self, registration_id: str, limit: RateLimit) -> bool:
         now = self._clock()
         with self._lock:
             bucket = self._buckets.get(registration_id)
-            if bucket is None or bucket.limit != limit:
-                bucket = self._buckets[registration_id] = TokenBucket(limit, now)
+            if bucket is None or bucket.configured != limit:
+                bucket = self._buckets[registration_id] = TokenBucket(self._share(limit), now, configured=limit)
             return bucket.take(now)
 
 

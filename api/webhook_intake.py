@@ -78,7 +78,7 @@ class Intake:
                  now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.stores, self.settings = stores, settings
         self.endpoints = endpoints or EndpointCache(stores)
-        self.limiter = limiter or RateLimiter()
+        self.limiter = limiter or RateLimiter(processes=settings.functions_worker_process_count)
         self.pacer = pacer or AuditPacer()
         self.commits = group_commit(stores)
         self._now = now

@@ -77,6 +77,10 @@ class Settings(BaseSettings):
     webhook_drain_page_size: int = Field(default=50, ge=1, le=1000)
     webhook_drain_events_per_second: float = Field(default=500.0, gt=0)
     webhook_drain_idle_seconds: float = Field(default=1.0, gt=0)
+    # The Functions host's own setting (no CASTIEL_ prefix): how many language worker processes share the
+    # per-registration webhook rate, each enforcing its share with an in-process bucket.
+    functions_worker_process_count: int = Field(default=1, ge=1, le=10,
+                                                validation_alias="FUNCTIONS_WORKER_PROCESS_COUNT")
 
     # Token refresher in seconds (tests run generations quickly); when set they win over the
     # *_minutes fields above.

@@ -14,6 +14,7 @@ activity whose worker went away.
 from __future__ import annotations
 
 import asyncio
+import gc
 import itertools
 import logging
 import multiprocessing
@@ -223,6 +224,8 @@ def worker_main(channel: socket.socket, app_root: str, route_prefix: str, bindin
     http_pool = ThreadPoolExecutor(16, thread_name_prefix="devhost-func")
     activity_pool = ThreadPoolExecutor(max_activities, thread_name_prefix="devhost-activity")
     calls = _Calls(functions, registry.activities, Invoker(binding, app_root, http_pool), activity_pool)
+    gc.collect()  # as the host does once started: the loaded app stays out of every later collection
+    gc.freeze()
     asyncio.run(_serve_calls(channel, calls))
 
 

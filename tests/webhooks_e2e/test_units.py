@@ -76,6 +76,17 @@ def test_token_bucket_refills_at_its_rate_up_to_its_burst() -> None:
     assert limiter.allow("b", RateLimit(requests_per_second=1, burst=1))  # per registration
 
 
+def test_each_worker_process_enforces_its_share_of_a_registration_rate() -> None:
+    clock = Clock()
+    limit = RateLimit(requests_per_second=10, burst=10)
+    shares = [RateLimiter(clock, processes=2) for _ in range(2)]  # two processes taking deliveries
+    accepted = sum(limiter.allow("r", limit) for limiter in shares for _ in range(20))
+    assert accepted == 10  # the registration's burst, not twice it
+    clock.now = 1.0
+    assert sum(limiter.allow("r", limit) for limiter in shares for _ in range(20)) == 10  # its rate per second
+    assert RateLimiter(clock, processes=100).allow("tiny", RateLimit(requests_per_second=1, burst=1))
+
+
 def test_audit_pacer_writes_one_record_per_interval_carrying_the_count() -> None:
     clock = Clock()
     pacer = AuditPacer(interval=1.0, clock=clock)
