@@ -3,7 +3,9 @@
 A provider may deliver thousands of requests a second to one URL; reading the registration and its
 secret from the stores (Key Vault in Azure) on each would cost more than the whole acknowledgement
 budget. ``EndpointCache`` keeps them for ``ttl`` seconds (unknown ids for ``miss_ttl``, so a new
-registration is found quickly) and the registration route calls ``forget`` when it changes one.
+registration is found quickly) and the registration route calls ``forget`` when it changes one. Other
+processes (language workers, other instances) see a changed or deleted registration within ``ttl``, so it is
+short: a rotated secret or a removed endpoint must not keep working for long.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from stores.webhook_registrations import RateLimit, WebhookRegistration, webhook
 from webhooks import AnySchemeConfig, load_scheme_config
 
 Clock = Callable[[], float]
-DEFAULT_TTL_SECONDS = 30.0
+DEFAULT_TTL_SECONDS = 5.0
 DEFAULT_MISS_TTL_SECONDS = 2.0
 
 
