@@ -35,7 +35,7 @@ from core.models import Integration
 from core.models.integration import SERVER_FIELDS
 from core.schedules import next_sync_at
 from services import get_services
-from stores.errors import StaleETag
+from stores.errors import RecordExists, StaleETag
 
 bp = df.Blueprint()
 
@@ -52,8 +52,7 @@ def _configuration(body: Any) -> Integration:
 def _create(tenant: str, integration_id: str, config: Integration, now: datetime) -> Integration:
     first = next_sync_at(config.sync_frequency, None, now)
     new = config.with_server_fields(created_at=now, updated_at=now, next_sync_at=first)
-    saved, _ = get_services().stores.integrations.put(tenant, integration_id, new)
-    return saved
+    return get_services().stores.integrations.create(tenant, integration_id, new)
 
 
 def _replace(tenant: str, integration_id: str, current: Integration, config: Integration, now: datetime
@@ -79,7 +78,10 @@ def integrations_put(req: func.HttpRequest) -> func.HttpResponse:
         now = datetime.now(UTC)
         current = store.get(tenant, integration_id)
         if current is None and not conditional:
-            saved = _create(tenant, integration_id, config, now)
+            try:
+                saved = _create(tenant, integration_id, config, now)
+            except RecordExists:
+                continue  # a concurrent PUT created it first: this one replaces it (200)
             return json_response(saved.to_wire(), 201, etag_headers(saved.etag))
         if current is None or not if_match_satisfied(req, current.etag):
             raise PreconditionFailed("the integration changed since it was read (If-Match)")

@@ -25,6 +25,10 @@ class IntegrationStore(Protocol):
         """Create or replace; the flag is True when it was created."""
         ...
 
+    def create(self, tenant_id: str, integration_id: str, integration: Integration) -> Integration:
+        """Insert; ``RecordExists`` when the id is taken (two concurrent creates: one wins)."""
+        ...
+
     def delete(self, tenant_id: str, integration_id: str) -> bool: ...
 
     def update(
@@ -72,6 +76,10 @@ class DocumentIntegrationStore:
         owned = integration.model_copy(update={"tenant_id": tenant_id, "integration_id": integration_id})
         stored, created = self._docs.upsert(tenant_id, integration_id, to_body(owned, **_index(owned)))
         return from_stored(Integration, stored), created
+
+    def create(self, tenant_id: str, integration_id: str, integration: Integration) -> Integration:
+        owned = integration.model_copy(update={"tenant_id": tenant_id, "integration_id": integration_id})
+        return from_stored(Integration, self._docs.create(tenant_id, integration_id, to_body(owned, **_index(owned))))
 
     def delete(self, tenant_id: str, integration_id: str) -> bool:
         return self._docs.delete(tenant_id, integration_id)

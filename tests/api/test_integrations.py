@@ -140,3 +140,20 @@ async def test_if_match_makes_a_replace_conditional(api: Api, services: Services
     assert stale.status == 412 and stale.error_code == "precondition_failed"
     fresh = (await api.call("GET", PATH)).headers["ETag"]
     assert (await api.call("PUT", PATH, json_body=INTEGRATION, headers={"If-Match": fresh})).status == 200
+
+
+async def test_a_create_that_loses_a_race_replaces_instead(api: Api, services: Services, monkeypatch) -> None:
+    first = await api.call("PUT", PATH, json_body=INTEGRATION)
+    assert first.status == 201
+    store = services.stores.integrations
+    real_get, calls = store.get, []
+
+    def stale_first_read(tenant_id: str, integration_id: str):  # the other PUT created it after this read
+        calls.append(integration_id)
+        return None if len(calls) == 1 else real_get(tenant_id, integration_id)
+
+    monkeypatch.setattr(store, "get", stale_first_read)
+    second = await api.call("PUT", PATH, json_body=copy.deepcopy(INTEGRATION) | {"displayName": "Second"})
+    assert second.status == 200, second.body  # not a second 201 overwriting the first create
+    assert second.json()["createdAt"] == first.json()["createdAt"]
+    assert real_get("acme", "sf-1").display_name == "Second"
