@@ -22,7 +22,6 @@ import aiohttp
 from .activity_calls import ActivityCall, missing, run_activity
 from .engine import Core, Effects
 from .history import parse, utcnow
-from .triggers import WorkerLost
 from .workers import WorkerPool
 
 log = logging.getLogger("devhost")
@@ -124,10 +123,8 @@ class Dispatcher:
 
     async def _run_activity(self, task: dict[str, Any]) -> tuple[str | None, tuple[str, str] | None]:
         call = ActivityCall(task["name"], task["input"], task["instance_id"])
-        workers = self.workers
-        if workers is not None and workers.alive:
-            with contextlib.suppress(WorkerLost):  # no worker left: this process runs it
-                return await workers.activity(call)
+        if self.workers is not None:
+            return await self.workers.activity(call)
         activity = self.core.registry.activities.get(call.name)
         if activity is None:
             return missing(call.name)

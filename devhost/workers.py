@@ -7,8 +7,8 @@ entities are replayed in the host process (they are deterministic: where they ru
 do). As in Azure, module-level state of the app is per process.
 
 A worker that dies is replaced. Its invocations in flight fail with ``WorkerLost``: an HTTP call answers
-500, an activity is invoked again (activities run at least once), as the Durable extension redelivers an
-activity whose worker went away.
+500, an activity is invoked again in a worker (activities run at least once), as the Durable extension
+redelivers an activity whose worker went away; one that takes down three workers fails.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ log = logging.getLogger("devhost")
 WORKER_COUNT_SETTING = "FUNCTIONS_WORKER_PROCESS_COUNT"
 MAX_WORKERS = 10  # the Functions host's limit
 WORKER_START_SECONDS = 60.0
+LOST_WORKER_ATTEMPTS = 3  # lost workers an activity may take down before it fails
 # In Azure the HTTP front end is the Functions host, another process; here it is this process's event
 # loop, which gives up the GIL at every socket call and, at the default 5 ms switch interval, waits up to
 # that long to get it back from a function or activity running Python on a worker thread (and they wait
@@ -189,16 +190,30 @@ class WorkerPool:
         return await worker.invoke(call)
 
     async def activity(self, call: ActivityCall) -> Outcome:
-        """An activity invocation, invoked again while the worker running it is lost."""
-        while self.alive:
+        """An activity invocation in a worker process, invoked again while the worker running it is lost.
+
+        Never in the host process: an activity that kills its worker (a poison one) would kill the host.
+        After ``LOST_WORKER_ATTEMPTS`` lost workers the activity fails, and the orchestration's retry policy
+        decides what happens next.
+        """
+        for _ in range(LOST_WORKER_ATTEMPTS):
+            if not await self._any_alive():
+                break
             try:
                 outcome: Outcome = await self.invoke(call)
                 return outcome
             except WorkerLost:
-                log.warning("activity %s (%s) is invoked again: its worker process was lost",
-                            call.name, call.instance_id)
-                await asyncio.sleep(0.1)
-        raise WorkerLost()
+                log.warning("activity %s (%s): its worker process was lost", call.name, call.instance_id)
+        return None, (f"Activity function '{call.name}' failed: its worker process was lost", "")
+
+    async def _any_alive(self) -> bool:
+        """Whether a worker is up, waiting for a replacement that is starting."""
+        deadline = asyncio.get_running_loop().time() + WORKER_START_SECONDS
+        while not self.alive:
+            if not self._respawns or asyncio.get_running_loop().time() > deadline:
+                return False
+            await asyncio.sleep(0.05)
+        return True
 
     async def stop(self) -> None:
         self._stopping = True

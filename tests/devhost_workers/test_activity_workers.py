@@ -1,5 +1,6 @@
 """FUNCTIONS_WORKER_PROCESS_COUNT above 1: activities run in the language worker processes, results come
-back in order, and an activity whose worker dies runs again (at least once) instead of being lost."""
+back in order, an activity whose worker dies runs again (at least once) instead of being lost, and one that
+kills every worker it runs in fails after three instead of reaching the host."""
 
 from __future__ import annotations
 
@@ -45,3 +46,16 @@ def test_an_activity_whose_worker_dies_runs_again(devhost_factory: Callable[...,
         status = wait_status(client, "w1", timeout=60)
     assert status["runtimeStatus"] == "Completed"
     assert (tmp_path / "runs-w1").read_text() == "x\nx\n"  # the lost run, then one more
+
+
+def test_an_activity_that_kills_every_worker_fails_and_the_host_stays_up(
+        devhost_factory: Callable[..., DevhostProcess], tmp_path: Path) -> None:
+    host = devhost_factory(APP, {"FUNCTIONS_WORKER_PROCESS_COUNT": "2", "WORKERS_MARKS_DIR": str(tmp_path)}).start()
+    with httpx.Client(base_url=host.url, timeout=10) as client:
+        assert client.post(f"{MGMT}/orchestrators/poisoned/p1").status_code == 202
+        status = wait_status(client, "p1", timeout=90)
+        assert status["runtimeStatus"] == "Failed"
+        assert "worker process was lost" in str(status["output"])
+        assert client.get("/api/pid").status_code == 200  # a replaced worker answers; the host never died
+    assert host.proc is not None and host.proc.poll() is None
+    assert (tmp_path / "runs-p1").read_text() == "x\n" * 3

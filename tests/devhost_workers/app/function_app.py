@@ -30,6 +30,11 @@ def survives_a_lost_worker(context: df.DurableOrchestrationContext):
     return first
 
 
+@app.orchestration_trigger(context_name="context")
+def poisoned(context: df.DurableOrchestrationContext):
+    return (yield context.call_activity(exit_always, context.instance_id))
+
+
 @app.activity_trigger(input_name="n")
 def pid_sync(n: int) -> list[int]:
     return [n, os.getpid()]
@@ -51,3 +56,11 @@ def exit_once(key: str) -> int:
         marker.write_text("1")
         os._exit(3)
     return os.getpid()
+
+
+@app.activity_trigger(input_name="key")
+def exit_always(key: str) -> int:
+    # A poison activity: every call ends its process abruptly.
+    with (MARKS / f"runs-{key}").open("a") as fh:
+        fh.write("x\n")
+    os._exit(3)
