@@ -73,9 +73,9 @@ class Host:
         return await handler(request)
 
     async def start(self) -> None:
-        await self.dispatcher.start()
-        if self.workers is not None:
+        if self.workers is not None:  # first: recovery hands the unfinished activities to them at once
             await self.workers.start()
+        await self.dispatcher.start()
         self._runner = web.AppRunner(self.web_app(), access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.config.host, self.config.port)

@@ -139,6 +139,7 @@ class WorkerPool:
         self._max_activities = max_activities
         self._workers: list[_Worker] = []
         self._stopping = False
+        self._started = False
         self._respawns: set[asyncio.Task[None]] = set()
 
     @property
@@ -148,6 +149,7 @@ class WorkerPool:
     async def start(self) -> None:
         for index in range(self._count):
             self._workers.append(await self._spawn(index))
+        self._started = True
         log.info("%d worker process(es) run the HTTP functions and activities", self._count)
 
     async def _spawn(self, index: int) -> _Worker:
@@ -207,10 +209,11 @@ class WorkerPool:
         return None, (f"Activity function '{call.name}' failed: its worker process was lost", "")
 
     async def _any_alive(self) -> bool:
-        """Whether a worker is up, waiting for a replacement that is starting."""
+        """Whether a worker is up, waiting for the pool or a replacement that is starting."""
         deadline = asyncio.get_running_loop().time() + WORKER_START_SECONDS
         while not self.alive:
-            if not self._respawns or asyncio.get_running_loop().time() > deadline:
+            starting = not self._started or self._respawns
+            if not starting or asyncio.get_running_loop().time() > deadline:
                 return False
             await asyncio.sleep(0.05)
         return True
