@@ -7,6 +7,9 @@ background (``PASSIVE``: never blocks a writer) once it holds ``passive_bytes``,
 a full ``RESTART`` only if the WAL outgrows ``restart_bytes`` (a passive checkpoint cannot catch up with
 writes that never pause, and the WAL must not grow without bound). Connections keep a high
 ``wal_autocheckpoint`` as a safety net should this thread ever stop.
+
+Several objects of a process may open the same file (the stores, the credential leases): ``acquire`` and
+``release`` share one checkpointer per file among them.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+from collections import Counter
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -64,3 +68,30 @@ class Checkpointer:
             conn.execute(f"PRAGMA wal_checkpoint({mode})").fetchall()
         except sqlite3.Error as exc:  # busy past the timeout, or the file is going away: try again later
             log.debug("checkpoint of %s skipped: %s", self._path.name, exc)
+
+
+_shared: dict[Path, Checkpointer] = {}
+_users: Counter[Path] = Counter()
+_shared_lock = threading.Lock()
+
+
+def acquire(path: Path, *, busy_timeout_ms: int) -> Path:
+    """Make sure ``path`` has this process's checkpointer running; pair with ``release(path)``."""
+    key = path.resolve()
+    with _shared_lock:
+        if _users[key] == 0:
+            _shared[key] = Checkpointer(key, busy_timeout_ms=busy_timeout_ms)
+            _shared[key].start()
+        _users[key] += 1
+    return key
+
+
+def release(key: Path) -> None:
+    """One user of ``acquire``'s file is done; the last one stops its checkpointer."""
+    with _shared_lock:
+        _users[key] -= 1
+        if _users[key] > 0:
+            return
+        del _users[key]
+        checkpointer = _shared.pop(key)
+    checkpointer.stop()

@@ -15,7 +15,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from stores.errors import StoreUnavailable
-from stores.sqlite.checkpoints import SAFETY_NET_PAGES, Checkpointer
+from stores.sqlite import checkpoints
+from stores.sqlite.checkpoints import SAFETY_NET_PAGES
 
 BUSY_TIMEOUT_MS = 10_000
 _PRAGMAS = (
@@ -43,7 +44,7 @@ class SqliteDatabase:
         self._lock = threading.RLock()
         self._connections: list[sqlite3.Connection] = []
         self._schemas: set[str] = set()
-        self._checkpointer: Checkpointer | None = None
+        self._checkpointed: Path | None = None  # the file whose shared checkpointer this object holds
 
     def connection(self) -> sqlite3.Connection:
         """This thread's connection (autocommit mode: transactions are explicit)."""
@@ -55,9 +56,8 @@ class SqliteDatabase:
             self._local.conn = conn
             with self._lock:
                 self._connections.append(conn)
-                if self._checkpointer is None:  # started with the first connection (after WAL mode is set)
-                    self._checkpointer = Checkpointer(self.path, busy_timeout_ms=BUSY_TIMEOUT_MS)
-                    self._checkpointer.start()
+                if self._checkpointed is None:  # from the first connection on (WAL mode is set by then)
+                    self._checkpointed = checkpoints.acquire(self.path, busy_timeout_ms=BUSY_TIMEOUT_MS)
         return conn
 
     @contextmanager
@@ -94,9 +94,9 @@ class SqliteDatabase:
     def close(self) -> None:
         """Close every connection this instance opened (call at shutdown, not per request)."""
         with self._lock:
-            if self._checkpointer is not None:
-                self._checkpointer.stop()
-                self._checkpointer = None
+            if self._checkpointed is not None:
+                checkpoints.release(self._checkpointed)
+                self._checkpointed = None
             for conn in self._connections:
                 conn.close()
             self._connections.clear()

@@ -41,10 +41,16 @@ def test_the_checkpointer_copies_the_wal_back_and_writes_restart_it(tmp_path: Pa
     assert _wal_bytes(path) < 16 * 1024 * 1024
 
 
-def test_close_stops_the_database_checkpointer(tmp_path: Path) -> None:
-    db = SqliteDatabase(tmp_path / "d.db")
-    db.connection().execute("CREATE TABLE t (k INTEGER)")
-    names = {t.name for t in threading.enumerate()}
-    assert "checkpoint-d.db" in names
-    db.close()
-    assert "checkpoint-d.db" not in {t.name for t in threading.enumerate()}
+def _checkpointers(name: str) -> int:
+    return sum(1 for t in threading.enumerate() if t.name == f"checkpoint-{name}")
+
+
+def test_one_checkpointer_per_file_shared_until_its_last_database_closes(tmp_path: Path) -> None:
+    first, second = SqliteDatabase(tmp_path / "d.db"), SqliteDatabase(tmp_path / "d.db")
+    first.connection().execute("CREATE TABLE t (k INTEGER)")
+    second.connection().execute("SELECT 1")
+    assert _checkpointers("d.db") == 1
+    first.close()
+    assert _checkpointers("d.db") == 1  # the other database still uses the file
+    second.close()
+    assert _checkpointers("d.db") == 0
