@@ -6,13 +6,13 @@ import json
 import os
 import sqlite3
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 from typing import Any
 
 import orjson
 
 from stores.shards import PageIndex
-from stores.tokens import chunks, wire_time
+from stores.sqlite.collection import dumps
+from stores.tokens import chunks
 
 IN_CHUNK = 500  # ids per IN (...) list, well under SQLite's bound-parameter limit
 
@@ -34,17 +34,12 @@ def existing_ids(conn: sqlite3.Connection, tenant_id: str, ids: Sequence[str]) -
 
 
 def encode_document(doc: Mapping[str, Any]) -> str:
-    """A shard document as its stored JSON text (orjson; ``json`` for what orjson refuses, big integers)."""
+    """A shard document (JSON data) as its stored text: orjson, or the store's ``dumps`` for what orjson
+    refuses (integers beyond 64 bits)."""
     try:
-        return orjson.dumps(doc, default=_fallback, option=orjson.OPT_PASSTHROUGH_DATETIME).decode("utf-8")
+        return orjson.dumps(doc, option=orjson.OPT_PASSTHROUGH_DATETIME).decode("utf-8")
     except TypeError:
-        return json.dumps(doc, separators=(",", ":"), ensure_ascii=False, default=_fallback)
-
-
-def _fallback(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return wire_time(value)
-    raise TypeError(f"{type(value).__name__} is not JSON data")
+        return dumps(doc)
 
 
 def write_documents(
