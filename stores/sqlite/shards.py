@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -133,30 +133,24 @@ class SqliteShardStore:
         self, tenant_id: str, integration_id: str, external_ids: Sequence[str]
     ) -> dict[str, Shard]:
         """Linked shards by external id, soft-deleted ones included (a record may come back)."""
-        found: dict[str, Shard] = {}
-        conn = self._db.connection()
-        for part in chunks(list(external_ids), IN_CHUNK):
-            rows = conn.execute(
-                "SELECT l.external_id, s.body, s.etag FROM shard_links l JOIN shards s "
-                "ON s.tenant_id = l.tenant_id AND s.id = l.shard_id "
-                f"WHERE l.tenant_id = ? AND l.integration_id = ? AND l.external_id IN ({','.join('?' * len(part))})",
-                (tenant_id, integration_id, *part),
-            )
-            found.update((ext, _load(body, etag)) for ext, body, etag in rows)
-        return found
+        rows = self._linked(tenant_id, integration_id, external_ids, "s.body, s.etag")
+        return {ext: _load(body, etag) for ext, body, etag in rows}
 
     def find_links(self, tenant_id: str, integration_id: str, external_ids: Sequence[str]) -> dict[str, LinkInfo]:
-        found: dict[str, LinkInfo] = {}
+        rows = self._linked(tenant_id, integration_id, external_ids, "l.shard_id, l.content_hash, s.deleted")
+        return {ext: LinkInfo(shard_id, digest, bool(deleted)) for ext, shard_id, digest, deleted in rows}
+
+    def _linked(self, tenant_id: str, integration_id: str, external_ids: Sequence[str], columns: str
+                ) -> Iterator[tuple[Any, ...]]:
+        """The external id and ``columns`` of each link of ``external_ids`` joined to its shard."""
         conn = self._db.connection()
         for part in chunks(list(external_ids), IN_CHUNK):
-            rows = conn.execute(
-                "SELECT l.external_id, l.shard_id, l.content_hash, s.deleted FROM shard_links l JOIN shards s "
+            yield from conn.execute(
+                f"SELECT l.external_id, {columns} FROM shard_links l JOIN shards s "
                 "ON s.tenant_id = l.tenant_id AND s.id = l.shard_id "
                 f"WHERE l.tenant_id = ? AND l.integration_id = ? AND l.external_id IN ({','.join('?' * len(part))})",
                 (tenant_id, integration_id, *part),
             )
-            found.update((ext, LinkInfo(shard_id, digest, bool(deleted))) for ext, shard_id, digest, deleted in rows)
-        return found
 
     def find_by_keys(self, tenant_id: str, shard_type_id: str, key_name: str, values: Sequence[str]) -> list[Shard]:
         """Live shards indexed under any of ``values`` for ``key_name``, each once."""
