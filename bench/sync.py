@@ -208,10 +208,12 @@ def main() -> None:
     parser.add_argument("--limited-workers", type=int, default=2,
                         help="FUNCTIONS_WORKER_PROCESS_COUNT of the rate-limit run")
     parser.add_argument("--skip-throughput", action="store_true", help="run only the rate-limit part")
+    parser.add_argument("--skip-rate", action="store_true", help="run only the throughput part")
     args = parser.parse_args()
     if not args.skip_throughput:
         throughput(args.records, args.workers)
-    shared_budget(args.limit, args.limited_records, args.limited_workers)
+    if not args.skip_rate:
+        shared_budget(args.limit, args.limited_records, args.limited_workers)
 
 
 if __name__ == "__main__":

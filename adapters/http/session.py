@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import httpx
+import orjson
 from pydantic import BaseModel, ValidationError
 
 from adapters.base import LimitSnapshot
@@ -32,6 +33,10 @@ def read_json(response: httpx.Response, provider: str) -> Any:
     """The JSON body, ``None`` for an empty one; a non-JSON or truncated body is MalformedResponse."""
     if not response.content:
         return None
+    try:
+        return orjson.loads(response.content)  # several times faster than ``json`` on a 2,000-record page
+    except orjson.JSONDecodeError:
+        pass  # what orjson refuses but ``json`` reads (integers beyond 64 bits, NaN, a UTF-16 body) is still JSON
     try:
         return response.json()
     except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError are both ValueErrors
