@@ -12,9 +12,8 @@ import orjson
 
 from stores.shards import PageIndex
 from stores.sqlite.collection import dumps
+from stores.sqlite.shard_links import IN_CHUNK, release_claims, split_links
 from stores.tokens import chunks
-
-IN_CHUNK = 500  # ids per IN (...) list, well under SQLite's bound-parameter limit
 
 
 def page_etag_prefix() -> str:
@@ -54,19 +53,35 @@ def write_documents(
     """Insert or replace the rows of shard documents ``docs`` (``core.models.shard_document``'s shape), with
     their links and keys; returns their ETags.
 
-    Links are upserted, which keeps each link's ``last_seen_run_id`` (other integrations' full
-    syncs rely on theirs); ``dropped_links`` ((integration id, external id, shard id)) are relationships
-    the caller removed from a shard (a link another shard took over since stays).
+    Links are upserted, which keeps each link's last seen run (other integrations' full syncs rely on
+    theirs); origin links go to the shard's row, the others to ``shard_links`` (``stores.sqlite.shard_links``).
+    ``dropped_links`` ((integration id, external id, shard id)) are relationships the caller removed from a
+    shard (a link another shard took over since stays).
     """
     prefix = page_etag_prefix()
     etags = [f"{prefix}{n:x}" for n in range(len(docs))]
+    run_for = index.integration_id if index is not None and index.run_id is not None else None
+    run_id = index.run_id if index is not None else None
+    split = [split_links(tenant_id, d) for d in docs]
+    table_links = [(rel["integrationId"], rel["externalId"], d["id"], rel["system"],
+                    run_id if rel["integrationId"] == run_for else None, rel.get("contentHash"))
+                   for d, (_, others) in zip(docs, split, strict=True) for rel in others]
+    release_claims(conn, tenant_id, [(d["id"], origin) for d, (origin, _) in zip(docs, split, strict=True)],
+                   [link[:3] for link in table_links])
     conn.executemany(
-        "INSERT INTO shards (tenant_id, id, shard_type_id, deleted, etag, body) VALUES (?, ?, ?, ?, ?, ?) "
+        "INSERT INTO shards (tenant_id, id, shard_type_id, deleted, etag, body, link_integration_id, "
+        "link_external_id, link_system, link_hash, link_run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (tenant_id, id) DO UPDATE SET shard_type_id = excluded.shard_type_id, "
-        "deleted = excluded.deleted, etag = excluded.etag, body = excluded.body",
+        "deleted = excluded.deleted, etag = excluded.etag, body = excluded.body, "
+        "link_run_id = CASE WHEN excluded.link_integration_id IS shards.link_integration_id "
+        "AND excluded.link_external_id IS shards.link_external_id "
+        "THEN coalesce(excluded.link_run_id, shards.link_run_id) ELSE excluded.link_run_id END, "
+        "link_integration_id = excluded.link_integration_id, link_external_id = excluded.link_external_id, "
+        "link_system = excluded.link_system, link_hash = excluded.link_hash",
         [
-            (tenant_id, d["id"], d["shardTypeId"], int(d.get("deletedAt") is not None), etag, encode_document(d))
-            for d, etag in zip(docs, etags, strict=True)
+            (tenant_id, d["id"], d["shardTypeId"], int(d.get("deletedAt") is not None), etag, encode_document(d),
+             *origin, run_id if origin.integration_id is not None and origin.integration_id == run_for else None)
+            for d, etag, (origin, _) in zip(docs, etags, split, strict=True)
         ],
     )
     if dropped_links:
@@ -74,30 +89,17 @@ def write_documents(
             "DELETE FROM shard_links WHERE tenant_id = ? AND integration_id = ? AND external_id = ? AND shard_id = ?",
             [(tenant_id, *link) for link in dropped_links],
         )
-    _write_links(conn, tenant_id, docs, index)
+    if table_links:
+        conn.executemany(
+            "INSERT INTO shard_links (tenant_id, integration_id, external_id, shard_id, system, last_seen_run_id, "
+            "content_hash) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, integration_id, external_id) DO "
+            "UPDATE SET shard_id = excluded.shard_id, system = excluded.system, content_hash = excluded.content_hash, "
+            "last_seen_run_id = COALESCE(excluded.last_seen_run_id, shard_links.last_seen_run_id)",
+            [(tenant_id, *link) for link in table_links],
+        )
     if index is not None and index.key_name is not None:
         _write_keys(conn, tenant_id, docs, existing, index)
     return etags
-
-
-def _write_links(
-    conn: sqlite3.Connection, tenant_id: str, docs: Sequence[Mapping[str, Any]], index: PageIndex | None
-) -> None:
-    run_for = index.integration_id if index is not None and index.run_id is not None else None
-    run_id = index.run_id if index is not None else None
-    rows = [
-        (tenant_id, rel["integrationId"], rel["externalId"], d["id"], rel["system"],
-         run_id if rel["integrationId"] == run_for else None, rel.get("contentHash"))
-        for d in docs
-        for rel in d.get("externalRelationships") or ()
-    ]
-    conn.executemany(
-        "INSERT INTO shard_links (tenant_id, integration_id, external_id, shard_id, system, last_seen_run_id, "
-        "content_hash) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, integration_id, external_id) DO UPDATE "
-        "SET shard_id = excluded.shard_id, system = excluded.system, content_hash = excluded.content_hash, "
-        "last_seen_run_id = COALESCE(excluded.last_seen_run_id, shard_links.last_seen_run_id)",
-        rows,
-    )
 
 
 def _write_keys(

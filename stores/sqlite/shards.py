@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -10,8 +10,9 @@ from core.models import Shard, shard_document
 from stores.errors import RecordExists, RecordNotFound, StaleETag
 from stores.shards import LinkInfo, PageIndex, ShardPage, UpsertCounts
 from stores.sqlite.connection import SqliteDatabase
+from stores.sqlite.shard_links import IN_CHUNK, UNSEEN, external_filter, linked, mark_seen
 from stores.sqlite.shard_schema import SHARD_SCHEMA, migrate
-from stores.sqlite.shard_writes import IN_CHUNK, existing_ids, page_etag_prefix, remove_shard_rows, write_documents
+from stores.sqlite.shard_writes import existing_ids, page_etag_prefix, remove_shard_rows, write_documents
 from stores.tokens import chunks, decode_after, encode_after, wire_time
 
 _PROTECTED = frozenset({"id", "tenantId", "etag"})
@@ -69,13 +70,9 @@ class SqliteShardStore:
         if not include_deleted:
             sql += " AND s.deleted = 0"
         if external_system is not None or external_id is not None:
-            sql += " AND s.id IN (SELECT l.shard_id FROM shard_links l WHERE l.tenant_id = ?"
-            params.append(tenant_id)
-            for column, value in (("system", external_system), ("external_id", external_id)):
-                if value is not None:
-                    sql += f" AND l.{column} = ?"
-                    params.append(value)
-            sql += ")"
+            condition, values = external_filter(tenant_id, external_system, external_id)
+            sql += f" AND {condition}"
+            params.extend(values)
         if continuation_token:
             sql += " AND s.seq > ?"
             params.append(decode_seq(continuation_token))
@@ -133,24 +130,14 @@ class SqliteShardStore:
         self, tenant_id: str, integration_id: str, external_ids: Sequence[str]
     ) -> dict[str, Shard]:
         """Linked shards by external id, soft-deleted ones included (a record may come back)."""
-        rows = self._linked(tenant_id, integration_id, external_ids, "s.body, s.etag")
+        rows = linked(self._db.connection(), tenant_id, integration_id, external_ids, "s.body, s.etag",
+                      "s.body, s.etag")
         return {ext: _load(body, etag) for ext, body, etag in rows}
 
     def find_links(self, tenant_id: str, integration_id: str, external_ids: Sequence[str]) -> dict[str, LinkInfo]:
-        rows = self._linked(tenant_id, integration_id, external_ids, "l.shard_id, l.content_hash, s.deleted")
+        rows = linked(self._db.connection(), tenant_id, integration_id, external_ids,
+                      "s.id, s.link_hash, s.deleted", "l.shard_id, l.content_hash, s.deleted")
         return {ext: LinkInfo(shard_id, digest, bool(deleted)) for ext, shard_id, digest, deleted in rows}
-
-    def _linked(self, tenant_id: str, integration_id: str, external_ids: Sequence[str], columns: str
-                ) -> Iterator[tuple[Any, ...]]:
-        """The external id and ``columns`` of each link of ``external_ids`` joined to its shard."""
-        conn = self._db.connection()
-        for part in chunks(list(external_ids), IN_CHUNK):
-            yield from conn.execute(
-                f"SELECT l.external_id, {columns} FROM shard_links l JOIN shards s "
-                "ON s.tenant_id = l.tenant_id AND s.id = l.shard_id "
-                f"WHERE l.tenant_id = ? AND l.integration_id = ? AND l.external_id IN ({','.join('?' * len(part))})",
-                (tenant_id, integration_id, *part),
-            )
 
     def find_by_keys(self, tenant_id: str, shard_type_id: str, key_name: str, values: Sequence[str]) -> list[Shard]:
         """Live shards indexed under any of ``values`` for ``key_name``, each once."""
@@ -186,16 +173,8 @@ class SqliteShardStore:
         return UpsertCounts(created=created, updated=len(docs) - created)
 
     def mark_seen(self, tenant_id: str, integration_id: str, external_ids: Sequence[str], run_id: str) -> int:
-        touched = 0
         with self._db.write() as conn:
-            for part in chunks(list(external_ids), IN_CHUNK):
-                cur = conn.execute(
-                    "UPDATE shard_links SET last_seen_run_id = ? WHERE tenant_id = ? AND integration_id = ? "
-                    f"AND external_id IN ({','.join('?' * len(part))})",
-                    (run_id, tenant_id, integration_id, *part),
-                )
-                touched += cur.rowcount
-        return touched
+            return mark_seen(conn, tenant_id, integration_id, external_ids, run_id)
 
     def mark_deleted_except(
         self, tenant_id: str, integration_id: str, shard_type_id: str, run_id: str, now: datetime
@@ -204,9 +183,8 @@ class SqliteShardStore:
         with self._db.write() as conn:
             cur = conn.execute(
                 "UPDATE shards SET deleted = 1, etag = ? || id, body = json_set(body, '$.deletedAt', ?) "
-                "WHERE tenant_id = ? AND shard_type_id = ? AND deleted = 0 AND id IN ("
-                "SELECT shard_id FROM shard_links WHERE tenant_id = ? AND integration_id = ? "
-                "AND (last_seen_run_id IS NULL OR last_seen_run_id != ?))",
-                (page_etag_prefix(), wire_time(now), tenant_id, shard_type_id, tenant_id, integration_id, run_id),
+                f"WHERE tenant_id = ? AND shard_type_id = ? AND deleted = 0 AND {UNSEEN}",
+                (page_etag_prefix(), wire_time(now), tenant_id, shard_type_id,
+                 integration_id, run_id, tenant_id, integration_id, run_id),
             )
         return cur.rowcount
