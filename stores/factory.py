@@ -28,8 +28,9 @@ from stores.webhook_registrations import DocumentWebhookRegistrationStore, Webho
 from stores.webhooks import DocumentWebhookInbox, WebhookInbox
 
 SQLITE_FILE = "castiel.db"
-# Staged pages live in a database of their own: a page's fetch writes its staging row while the previous
-# page's save holds the main database's write lock, and one file would make each wait for the other.
+# Staged pages are files of their own (a page is written once and read once: no database's log, checkpoint
+# or cache earns its cost); earlier versions kept them in a SQLite file, still read until it is drained.
+STAGING_DIR = "staging"
 STAGING_FILE = "staging.db"
 # The fields each document store filters or sorts on (Cosmos indexes every path by itself).
 SQLITE_INDEXES: dict[str, list[list[str]]] = {
@@ -80,22 +81,24 @@ def _document_stores(collection: Callable[[str], DocumentCollection]) -> dict[st
 
 
 def _sqlite_stores(settings: Settings) -> dict[str, Any]:
+    from stores.files.staging import FileStagingStore
     from stores.sqlite.collection import SqliteCollection
     from stores.sqlite.connection import SqliteDatabase
     from stores.sqlite.shards import SqliteShardStore
-    from stores.sqlite.staging import SqliteStagingStore
+    from stores.sqlite.staging import open_legacy_staging
 
     db = SqliteDatabase(settings.data_dir / SQLITE_FILE)
-    staging = SqliteDatabase(settings.data_dir / STAGING_FILE, cache_mb=8)  # each row is written and read once
+    legacy = open_legacy_staging(settings.data_dir / STAGING_FILE)  # None unless it still holds pages
 
     def close() -> None:
         db.close()
-        staging.close()
+        if legacy is not None:
+            legacy.close()
 
     return {
         **_document_stores(lambda name: SqliteCollection(db, name, SQLITE_INDEXES.get(name, ()))),
         "shards": SqliteShardStore(db),
-        "staging": SqliteStagingStore(staging),
+        "staging": FileStagingStore(settings.data_dir / STAGING_DIR, legacy=legacy),
         "close": close,
         "transaction": db.write,
     }

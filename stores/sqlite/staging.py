@@ -1,13 +1,8 @@
-"""``StagingStore`` on SQLite: one row per page holding the records, as JSON.
+"""``StagingStore`` on SQLite, as earlier versions kept staged pages: one row per page in ``staging.db``.
 
-A staged page (about 1 MB as JSON for 2,000 records) is written once and read once, so encoding and decoding
-it are on every page's critical path. orjson writes it in about half the time MessagePack (used before) took
-and reads it back in two thirds; a page it cannot encode (integers beyond 64 bits) is written by ``json``
-instead. One difference from ``json``: NaN and infinities read back as ``null``, which is what the shard
-store writes for them in any case. Pages are not compressed: staging has a database file of its own, and
-writing, reading and deleting an uncompressed page costs less than half the CPU time of compressing it
-(zlib level 1) and decompressing it, CPU being what a sync runs short of. Rows written by earlier versions
-(JSON text, compressed JSON or MessagePack) still read.
+The embedded backend now stages pages as files (``stores.files.staging``); this store stays to read and clear
+the pages that a run in flight across the upgrade left here (``open_legacy_staging``). Bodies are
+``encode_page``'s; rows written by still earlier versions (JSON text, compressed JSON or MessagePack) still read.
 """
 
 from __future__ import annotations
@@ -16,46 +11,51 @@ import json
 import zlib
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import msgpack
 import orjson
 
 from stores.documents import sortable_time, utc_now
-from stores.sqlite.collection import dumps
 from stores.sqlite.connection import SqliteDatabase
+from stores.staging import PLAIN_JSON, PLAIN_ORJSON, decode_page, encode_page
 
 _SCHEMA = """CREATE TABLE IF NOT EXISTS staging (
     tenant_id TEXT NOT NULL, key TEXT NOT NULL, body TEXT NOT NULL, staged_at TEXT,
     PRIMARY KEY (tenant_id, key)) WITHOUT ROWID;"""
 # The body column is declared TEXT (older databases); SQLite keeps a BLOB value as a BLOB in it.
-# First byte of a BLOB body: how it is encoded. Upper case: under zlib compression (earlier versions).
-_PLAIN_ORJSON, _PLAIN_JSON = b"o", b"j"
+# First byte of a BLOB body written by earlier versions: how it is encoded, under zlib compression.
 _ORJSON, _MSGPACK, _JSON = b"O", b"M", b"J"
+_LEGACY_CACHE_MB = 1  # its pages are read once, if at all
 
 
-def encode_page(records: list[dict[str, Any]]) -> bytes:
-    """A page as a BLOB body: format byte + zlib stream."""
-    try:
-        return _PLAIN_ORJSON + orjson.dumps(records, option=orjson.OPT_PASSTHROUGH_DATETIME)
-    except TypeError:  # orjson.JSONEncodeError: an integer beyond 64 bits, or not JSON data at all
-        return _PLAIN_JSON + dumps(records).encode("utf-8")  # json keeps big integers, and fails on the rest
-
-
-def decode_page(body: bytes | str) -> list[dict[str, Any]]:
-    """The records of a body written by ``encode_page`` or, as JSON text, by earlier versions."""
+def decode_row(body: bytes | str) -> list[dict[str, Any]]:
+    """The records of a row's body: ``encode_page``'s or, as JSON text or compressed, earlier versions'."""
     if isinstance(body, str):
         return json.loads(body)  # type: ignore[no-any-return]
-    if body[:1] == _PLAIN_ORJSON:
-        return orjson.loads(memoryview(body)[1:])  # type: ignore[no-any-return]
-    if body[:1] == _PLAIN_JSON:
-        return json.loads(memoryview(body)[1:].tobytes())  # type: ignore[no-any-return]
+    if body[:1] in (PLAIN_ORJSON, PLAIN_JSON):
+        return decode_page(body)
     if body[:1] == _ORJSON:
         return orjson.loads(zlib.decompress(body[1:]))  # type: ignore[no-any-return]
     if body[:1] == _MSGPACK:
         return msgpack.unpackb(zlib.decompress(body[1:]))  # type: ignore[no-any-return]
     # compressed JSON, with its format byte or (briefly, before MessagePack) without one
     return json.loads(zlib.decompress(body[1:] if body[:1] == _JSON else body))  # type: ignore[no-any-return]
+
+
+def open_legacy_staging(path: Path) -> SqliteStagingStore | None:
+    """The staging database of earlier versions at ``path``, for the pages it still holds; None when there is
+    none (nothing is created). One without pages is deleted, so that later starts do not open it at all."""
+    if not path.exists():
+        return None
+    store = SqliteStagingStore(SqliteDatabase(path, cache_mb=_LEGACY_CACHE_MB))
+    if store.has_pages():
+        return store
+    store.close()
+    for suffix in ("", "-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+    return None
 
 
 class SqliteStagingStore:
@@ -76,7 +76,7 @@ class SqliteStagingStore:
         row = self._db.connection().execute(
             "SELECT body FROM staging WHERE tenant_id = ? AND key = ?", (tenant_id, key)
         ).fetchone()
-        return decode_page(row[0]) if row else None
+        return decode_row(row[0]) if row else None
 
     def delete(self, tenant_id: str, key: str) -> bool:
         with self._db.write() as conn:
@@ -97,3 +97,11 @@ class SqliteStagingStore:
                 "DELETE FROM staging WHERE staged_at IS NULL OR staged_at < ?", (sortable_time(cutoff),)
             )
         return cur.rowcount
+
+    def has_pages(self) -> bool:
+        """Whether any tenant has a page staged here."""
+        return self._db.connection().execute("SELECT 1 FROM staging LIMIT 1").fetchone() is not None
+
+    def close(self) -> None:
+        """Close the database's connections (the store owns its database file)."""
+        self._db.close()

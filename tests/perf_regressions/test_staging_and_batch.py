@@ -1,6 +1,7 @@
-"""Staging (orjson, or json for what orjson refuses) reads back exactly what was put, and rows staged by
-earlier versions; new shards' documents built from one template equal shards built and validated one at a time, in
-page order, with the same error when invalid."""
+"""Staging (orjson, or json for what orjson refuses) reads back exactly what was put, as files (the embedded
+default) and as rows of the earlier versions' database, and rows staged by still earlier versions; new shards'
+documents built from one template equal shards built and validated one at a time, in page order, with the same
+error when invalid."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import msgpack
 import pytest
@@ -18,20 +20,40 @@ from pydantic import ValidationError
 from core.dedup import Decision, DedupAction, Incoming
 from core.inbound import PageContext, RemoteMeta, _new_shard, apply_page
 from core.models import ConflictResolution, SyncDirection, shard_document
+from stores.files.staging import FileStagingStore
 from stores.sqlite.connection import SqliteDatabase
 from stores.sqlite.staging import SqliteStagingStore
+from stores.staging import StagingStore
 
 
-def _body(db: SqliteDatabase, key: str) -> bytes:
-    (body,) = db.connection().execute("SELECT body FROM staging WHERE key = ?", (key,)).fetchone()
-    assert isinstance(body, bytes)
-    return body
+class Staged:
+    """A staging store of the embedded backend and a look at the body it stored for a key."""
+
+    def __init__(self, kind: str, tmp_path: Path) -> None:
+        self.kind = kind
+        if kind == "files":  # the embedded default
+            self.store: StagingStore = FileStagingStore(tmp_path / "staging")
+        else:  # the earlier versions' database, still read after an upgrade
+            self.db = SqliteDatabase(tmp_path / "s.db")
+            self.store = SqliteStagingStore(self.db)
+        self.root = tmp_path / "staging"
+
+    def body(self, key: str) -> bytes:
+        if self.kind == "files":
+            return (self.root / "t1.tenant" / f"{quote(key, safe='')}.page").read_bytes()
+        (body,) = self.db.connection().execute("SELECT body FROM staging WHERE key = ?", (key,)).fetchone()
+        assert isinstance(body, bytes)
+        return body
 
 
+STORES = ["files", "sqlite"]
+
+
+@pytest.mark.parametrize("kind", STORES)
 @pytest.mark.parametrize("big", [7, 10**20], ids=["orjson", "json-fallback"])
-def test_staging_round_trip_is_exact_and_compressed(tmp_path: Path, big: int) -> None:
-    db = SqliteDatabase(tmp_path / "s.db")
-    staging = SqliteStagingStore(db)
+def test_staging_round_trip_is_exact(tmp_path: Path, big: int, kind: str) -> None:
+    staged = Staged(kind, tmp_path)
+    staging = staged.store
     data = {"name": "Zoë 東京 \u0000", "x": 1.5, "neg": -2**63, "big": big, "none": None, "t": True, "f": 0.1,
             "list": [True, {"k": "v"}, []]}
     page: list[dict[str, Any]] = [{"id": f"r{i}", "data": {**data, "n": i}} for i in range(500)]
@@ -40,7 +62,7 @@ def test_staging_round_trip_is_exact_and_compressed(tmp_path: Path, big: int) ->
     assert got is not None and got == page and got == json.loads(json.dumps(page))
     assert [type(v) for v in got[3]["data"].values()] == [type(v) for v in dict(page[3]["data"]).values()]
     assert staging.get("t2", "run/0/1/raw") is None
-    body = _body(db, "run/0/1/raw")
+    body = staged.body("run/0/1/raw")
     assert body[:1] == (b"o" if big == 7 else b"j")
     # Not JSON numbers: orjson reads them back as null, as the shard store writes them (the json fallback
     # keeps them).
@@ -53,10 +75,12 @@ def test_staging_round_trip_is_exact_and_compressed(tmp_path: Path, big: int) ->
         assert math.isnan(back[0]["v"]) and back[0]["w"] == float("-inf")
 
 
-def test_what_json_cannot_stage_still_fails(tmp_path: Path) -> None:
-    staging = SqliteStagingStore(SqliteDatabase(tmp_path / "s.db"))
+@pytest.mark.parametrize("kind", STORES)
+def test_what_json_cannot_stage_still_fails(tmp_path: Path, kind: str) -> None:
+    staging = Staged(kind, tmp_path).store
     with pytest.raises(TypeError):
         staging.put("t1", "k", [{"when": datetime(2025, 1, 1, tzinfo=UTC)}])
+    assert staging.get("t1", "k") is None
 
 
 def test_rows_staged_by_earlier_versions_still_read(tmp_path: Path) -> None:

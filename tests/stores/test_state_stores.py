@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from core.models import MappingProgress, Run, RunStats, RunStatus
 from stores.errors import RecordExists, RecordNotFound, StaleETag
-from stores.factory import Stores
+from stores.factory import STAGING_DIR, STAGING_FILE, Stores
+from stores.files.staging import FileStagingStore
 from stores.syncstate import SyncCheckpoint
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
@@ -72,9 +74,13 @@ def test_cosmos_staging_splits_large_pages(stores: Stores, monkeypatch: pytest.M
     assert stores.staging.get("t1", "big") == page[:3]
 
 
-def test_staging_round_trip(stores: Stores) -> None:
+def test_staging_round_trip(stores: Stores, backend: str, tmp_path: Path) -> None:
     page = [{"Id": f"a{n}", "Name": f"Acme {n}", "nested": {"x": [1, 2]}} for n in range(2000)]
     stores.staging.put("t1", "run-1/0/3/raw", page)
+    if backend == "sqlite":  # the embedded backend stages pages as files, and opens no staging database
+        assert isinstance(stores.staging, FileStagingStore)
+        assert [p.name for p in (tmp_path / STAGING_DIR).rglob("*.page")] == ["run-1%2F0%2F3%2Fraw.page"]
+        assert not (tmp_path / STAGING_FILE).exists()
     assert stores.staging.get("t1", "run-1/0/3/raw") == page
     assert stores.staging.get("t2", "run-1/0/3/raw") is None
     stores.staging.put("t1", "run-1/0/3/raw", page[:5])
