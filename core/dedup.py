@@ -94,7 +94,7 @@ class Candidate(NamedTuple):
 class Decision(NamedTuple):
     """What to do with the record at ``index`` of the page."""
 
-    index: int
+    index: int  # type: ignore[assignment]  # the record's position in its page; tuple.index is never used
     external_id: str
     action: DedupAction
     shard_id: str | None
