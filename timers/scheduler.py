@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import azure.durable_functions as df
 import azure.functions as func
@@ -29,6 +29,7 @@ bp = df.Blueprint()
 HOURLY = "0 0 * * * *"
 NIGHTLY = "0 0 2 * * *"
 CANDIDATES_PER_SLOT = 4
+STAGED_PAGE_RETENTION = timedelta(days=2)
 
 
 @dataclass
@@ -36,6 +37,7 @@ class ScheduleReport:
     started: list[str] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)
     purged_runs: int = 0
+    purged_pages: int = 0
 
 
 async def _start_each(client: DurableClient, services: Services, integrations: list[Integration], mode: RunMode,
@@ -67,15 +69,17 @@ async def run_due_syncs(client: DurableClient, services: Services, now: datetime
 
 
 async def run_nightly(client: DurableClient, services: Services, now: datetime | None = None) -> ScheduleReport:
-    """Full syncs for integrations that ask for them, then purge old run history."""
+    """Full syncs for integrations that ask for them, then purge old run history and abandoned staged pages."""
     now = now or datetime.now(UTC)
     settings = services.settings
     cap = settings.scheduler_batch_cap
     nightly = services.stores.integrations.list_nightly(cap * CANDIDATES_PER_SLOT)
     report = await _start_each(client, services, nightly, RunMode.FULL, RunTrigger.NIGHTLY, now, cap)
     report.purged_runs = services.stores.runs.purge_older_than(now, settings.history_retention_days)
-    log.info("nightly: %d full syncs started, %d skipped, %d old runs purged", len(report.started),
-             len(report.skipped), report.purged_runs)
+    # A page stays staged for seconds; one older than this was left by a run that crashed or was terminated.
+    report.purged_pages = services.stores.staging.purge_before(now - STAGED_PAGE_RETENTION)
+    log.info("nightly: %d full syncs started, %d skipped, %d old runs and %d abandoned staged pages purged",
+             len(report.started), len(report.skipped), report.purged_runs, report.purged_pages)
     return report
 
 

@@ -106,3 +106,13 @@ async def test_nightly_full_syncs_and_purges_old_runs(services: Services) -> Non
     assert report.purged_runs == 1
     assert services.stores.runs.get("t1", "old-run") is None
     assert services.stores.runs.get("t1", "recent-run") is not None
+
+
+async def test_nightly_purges_staged_pages_abandoned_for_two_days(services: Services) -> None:
+    services.stores.staging.put("t1", "crashed-run/0/0/raw", [{"id": "a"}])
+    today = await run_nightly(RecordingClient(), services, datetime.now(UTC))
+    assert today.purged_pages == 0
+    assert services.stores.staging.get("t1", "crashed-run/0/0/raw") == [{"id": "a"}]
+    later = await run_nightly(RecordingClient(), services, datetime.now(UTC) + timedelta(days=3))
+    assert later.purged_pages == 1
+    assert services.stores.staging.get("t1", "crashed-run/0/0/raw") is None
