@@ -1,17 +1,22 @@
-"""Group commit: concurrent writers share one transaction on one writer thread.
+"""Group commit: concurrent writers share one transaction, run on the event loop that awaits them.
 
-At a thousand deliveries a second, a SQLite commit (two, with the audit record) and a thread hop per
-delivery make writers queue on the database lock, where SQLite's busy handler sleeps in steps of
-milliseconds, and the event loop spends its time waking up for finished threads. Here a delivery
-queues its writes and awaits them; one writer thread runs everything queued in one
+At a thousand deliveries a second, a SQLite commit (two, with the audit record) per delivery make
+writers queue on the database lock, where SQLite's busy handler sleeps in steps of milliseconds.
+Here a delivery queues its writes and awaits them; the loop runs everything queued in one
 ``transaction()``, then resolves every waiter. Nothing is acknowledged before its transaction has
 committed, so "persisted before acknowledged" holds; a failed transaction fails every delivery of
 the batch (none of its writes committed), and each answers as if its own write failed.
 
-``group_commit(stores)`` is the one instance per ``Stores`` (one writer thread per database).
+The batch runs on the loop itself, not on a writer thread: a batch is a few inserts and a commit
+(about a hundred microseconds of CPU that the process spends either way), while a hop to a thread
+and back cost as much again (queue hand-off, a wake-up of the loop through its self-pipe, and the
+two threads passing the GIL back and forth). What must never block the loop is the write lock, held
+by other connections (the drainer) for milliseconds at a time: the loop's connection does not wait
+for it (``busy_timeout=0``); a batch that finds it taken is tried again every ``LOCK_POLL_SECONDS``
+from a loop timer, and fails after ``LOCK_WAIT_SECONDS``. Deliveries that arrive meanwhile join it.
 
-Without a transaction (Cosmos: each write is its own request) jobs run on worker threads,
-concurrently, one hop each.
+``group_commit(stores)`` is the one instance per ``Stores``. Without a transaction (Cosmos: each
+write is its own request) jobs run on worker threads, concurrently, one hop each.
 """
 
 from __future__ import annotations
@@ -21,11 +26,11 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from stores.errors import StoreUnavailable
+from stores.sqlite.connection import SqliteDatabase
 
 if TYPE_CHECKING:
     from stores.factory import Stores
@@ -34,6 +39,10 @@ T = TypeVar("T")
 Job = Callable[[], Any]
 LOCK_POLL_SECONDS = 0.0005
 LOCK_WAIT_SECONDS = 10.0  # as long as the stores' busy timeout
+
+
+class _Busy(Exception):
+    """The write lock is held by another connection: nothing ran, try the batch again."""
 
 
 class GroupCommit:
@@ -45,62 +54,75 @@ class GroupCommit:
         self._max_batch = max_batch
         self._pending: list[tuple[Job, asyncio.Future[Any]]] = []
         self._flushing = False
-        self._writer = ThreadPoolExecutor(1, thread_name_prefix="webhook-writer") if transaction else None
+        self._busy_since: float | None = None  # when the batch at the head first found the lock taken
 
     async def run(self, fn: Callable[[], T]) -> T:
         """``fn()``'s result once the transaction it ran in has committed."""
-        if self._writer is None:
+        if self._transaction is None:
             return await asyncio.to_thread(fn)
-        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
         self._pending.append((fn, future))
         if not self._flushing:
             self._flushing = True
-            asyncio.get_running_loop().create_task(self._flush())
+            loop.call_soon(self._flush, loop)  # after the deliveries already runnable have queued theirs
         return await future
 
-    async def _flush(self) -> None:
-        loop = asyncio.get_running_loop()
+    def _flush(self, loop: asyncio.AbstractEventLoop) -> None:
+        batch = self._pending[: self._max_batch]
         try:
-            while self._pending:
-                batch, self._pending = self._pending[: self._max_batch], self._pending[self._max_batch:]
-                try:
-                    results = await loop.run_in_executor(self._writer, self._commit, [fn for fn, _ in batch])
-                except BaseException as exc:  # noqa: BLE001 - handed to every waiter of the batch
-                    for _, future in batch:
-                        if not future.done():
-                            future.set_exception(exc)
-                    continue
-                for (_, future), result in zip(batch, results, strict=True):
-                    if not future.done():
-                        future.set_result(result)
-        finally:
+            results = self._commit([fn for fn, _ in batch])
+        except _Busy:
+            self._busy_since = self._busy_since or time.monotonic()
+            if time.monotonic() - self._busy_since <= LOCK_WAIT_SECONDS:
+                loop.call_later(LOCK_POLL_SECONDS, self._flush, loop)
+                return
+            self._settle(batch, StoreUnavailable("sqlite database is busy: the write lock was not released"))
+        except BaseException as exc:  # noqa: BLE001 - handed to every waiter of the batch
+            self._settle(batch, exc)
+        else:
+            self._settle(batch, None, results)
+        if self._pending:
+            loop.call_soon(self._flush, loop)
+        else:
             self._flushing = False
+
+    def _settle(self, batch: list[tuple[Job, asyncio.Future[Any]]], exc: BaseException | None,
+                results: list[Any] | None = None) -> None:
+        del self._pending[: len(batch)]
+        self._busy_since = None
+        for n, (_, future) in enumerate(batch):
+            if future.done():
+                continue
+            if exc is not None:
+                future.set_exception(exc)
+            else:
+                assert results is not None
+                future.set_result(results[n])
 
     def _commit(self, jobs: list[Job]) -> list[Any]:
         assert self._transaction is not None
-        deadline = time.monotonic() + LOCK_WAIT_SECONDS
-        while True:
-            try:
-                with self._transaction() as conn:
-                    _tune(conn)
-                    return [job() for job in jobs]
-            except StoreUnavailable:  # the write lock is busy (or the store failed): nothing was committed
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(LOCK_POLL_SECONDS)
+        owner = getattr(self._transaction, "__self__", None)
+        if isinstance(owner, SqliteDatabase):  # tuned before its first BEGIN, which must not wait either
+            _tune(owner.connection())
+        try:
+            with self._transaction() as conn:
+                _tune(conn)
+                return [job() for job in jobs]
+        except StoreUnavailable as exc:  # BEGIN IMMEDIATE found the lock taken: nothing ran
+            raise _Busy from exc
 
     def close(self) -> None:
-        if self._writer is not None:
-            self._writer.shutdown(wait=True)
+        """Nothing to release: kept for callers that close what they built."""
 
 
 def _tune(conn: Any) -> None:
-    """The writer's own SQLite connection polls for the write lock and leaves checkpoints to others.
+    """The loop's own SQLite connection polls for the write lock and leaves checkpoints to others.
 
-    SQLite's busy handler sleeps 1, 2, 5, 10, 15... ms between tries: a lock the drainer holds for 4 ms
-    costs a batch of acknowledgements 8 ms, one held for 20 ms costs 33. ``_commit`` polls every
-    ``LOCK_POLL_SECONDS`` instead. A WAL checkpoint (and its fsync) runs in the connection whose commit
-    crosses the WAL's size threshold; the drainer's connections, which commit all the time, take them.
+    SQLite's busy handler would sleep (1, 2, 5, 10, 15... ms between tries) on the event loop's thread,
+    stopping every request of the process; ``_flush`` polls from a timer instead. A WAL checkpoint (and
+    its fsync) runs in the connection whose commit crosses the WAL's size threshold: the checkpointer
+    thread and the drainer's connections take them.
     """
     if isinstance(conn, sqlite3.Connection) and getattr(_tuned, "conn", None) is not conn:
         conn.execute("PRAGMA busy_timeout=0")
@@ -108,13 +130,13 @@ def _tune(conn: Any) -> None:
         _tuned.conn = conn
 
 
-_tuned = threading.local()  # per writer thread: the connection last tuned
+_tuned = threading.local()  # per thread: the connection last tuned
 _instances: dict[int, tuple[Stores, GroupCommit]] = {}
 _instances_lock = threading.Lock()
 
 
 def group_commit(stores: Stores) -> GroupCommit:
-    """The process's ``GroupCommit`` over ``stores`` (one writer thread per database)."""
+    """The process's ``GroupCommit`` over ``stores``."""
     with _instances_lock:
         found = _instances.get(id(stores))
         if found is None or found[0] is not stores:

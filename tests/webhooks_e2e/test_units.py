@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import hmac
 import json
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
@@ -120,6 +121,7 @@ async def test_group_commit_batches_concurrent_jobs_and_fails_a_batch_as_a_whole
     results = await asyncio.gather(*(commits.run(lambda n=n: n * 2) for n in range(50)))
     assert results == [n * 2 for n in range(50)]
     assert 1 <= len(opened) < 50  # batched
+    assert await commits.run(threading.get_ident) == threading.get_ident()  # on the loop: no hop to a thread
 
     def boom() -> int:
         raise RuntimeError("store down")
@@ -227,7 +229,6 @@ def test_listed_events_are_marked_processed_without_a_second_read(stores: Stores
 
 async def test_group_commit_waits_out_a_busy_write_lock_by_polling(tmp_path: Path, monkeypatch: Any) -> None:
     import sqlite3
-    import threading
 
     from stores import group_commit as module
     from stores.errors import StoreUnavailable
