@@ -45,6 +45,7 @@ from core.models import (
     WebhookOperation,
 )
 from services import get_services
+from stores.audit import new_audit_id
 from stores.webhook_registrations import WebhookRegistration
 from stores.webhooks import InboxItem
 
@@ -87,7 +88,7 @@ def _mark(tenant: str, keys: Sequence[EventKey | InboxItem], run_id: str, outcom
     for start in range(0, len(keys), _MARK_CHUNK):
         chunk = keys[start:start + _MARK_CHUNK]
         record = AuditRecord(
-            id=uuid.uuid4().hex, tenant_id=tenant, integration_id=integration_id, action="webhook.processed",
+            id=new_audit_id(now), tenant_id=tenant, integration_id=integration_id, action="webhook.processed",
             outcome=outcome, actor="webhook", at=now, correlation_id=run_id,
             details={"eventIds": [k.event_id for k in chunk], **details},
         )

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,6 +25,7 @@ from typing import Any
 from api.webhook_endpoints import MISSING, AuditPacer, Endpoint, EndpointCache, RateLimiter
 from core.models import AuditOutcome, AuditRecord
 from core.settings import Settings
+from stores.audit import new_audit_id
 from stores.factory import Stores
 from stores.group_commit import group_commit
 from stores.webhook_registrations import webhook_secret_name
@@ -139,7 +139,7 @@ class Intake:
         count = self.pacer.due("404")
         if count:
             record = AuditRecord(
-                id=uuid.uuid4().hex, tenant_id=UNROUTED_TENANT, action="webhook.rejected",
+                id=new_audit_id(at), tenant_id=UNROUTED_TENANT, action="webhook.rejected",
                 outcome=AuditOutcome.REJECTED, actor="webhook", at=at,
                 details={"status": 404, "code": "not_found", "provider": provider[:64],
                          "registrationId": registration_id[:128], "count": count},
@@ -189,7 +189,7 @@ class Intake:
                 **details: Any) -> AuditRecord:
         reg = endpoint.registration
         return AuditRecord(
-            id=uuid.uuid4().hex, tenant_id=reg.tenant_id, integration_id=reg.integration_id, action=action,
+            id=new_audit_id(at), tenant_id=reg.tenant_id, integration_id=reg.integration_id, action=action,
             outcome=outcome, actor=f"webhook:{reg.provider}", at=at,
             details={"registrationId": reg.registration_id, "provider": reg.provider, **details},
         )

@@ -17,6 +17,7 @@ from core.models import (
     DeadLetterStatus,
     WebhookEvent,
 )
+from stores.audit import new_audit_id
 from stores.errors import RecordExists, RecordNotFound, StaleETag
 from stores.factory import Stores
 from stores.webhooks import InboxItem
@@ -57,6 +58,14 @@ def test_audit_append_and_list(stores: Stores) -> None:
         stores.audit.append(record(1, "credential.refreshed"))
     assert [r.id for r in stores.audit.list("t1")] == ["a3", "a2", "a1"]
     assert [r.id for r in stores.audit.list("t1", action="credential.refreshed")] == ["a3", "a1"]
+
+
+def test_new_audit_ids_sort_by_time_and_do_not_repeat() -> None:
+    ids = [new_audit_id(NOW + timedelta(milliseconds=n // 3)) for n in range(300)]
+    assert len(set(ids)) == 300
+    assert [i[:12] for i in ids] == sorted(i[:12] for i in ids)  # time first: appended at the end of the key order
+    assert new_audit_id(NOW + timedelta(milliseconds=1)) > max(ids[:3])
+    AuditRecord(id=ids[0], tenant_id="t1", action="webhook.received", at=NOW)  # a valid Identifier
 
 
 def inbox_item(event_id: str, registration: str = "reg1", minutes: int = 0) -> InboxItem:
