@@ -16,7 +16,7 @@ from typing import Any
 
 from activities.contracts import PageRef
 from core.dedup import Candidate, Decision, DedupAction, Incoming, derive_shard_id, index_values, plan_page, tally
-from core.inbound import PageContext, PagePlan, RemoteMeta, apply_page
+from core.inbound import PageContext, PagePlan, RemoteInfo, apply_page
 from core.models import DedupStrategy, EntityMapping, Integration, RunStats, Shard
 from services import get_services
 from stores.factory import Stores
@@ -33,14 +33,22 @@ def _linked(external_id: str, link: LinkInfo) -> Candidate:
     return Candidate(link.shard_id, {}, external_id, link.content_hash, link.deleted)
 
 
-def _meta(item: Mapping[str, Any]) -> RemoteMeta:
-    modified = item.get("modifiedAt")
-    when = datetime.fromisoformat(modified) if modified else None  # Python 3.11 reads a "Z" suffix too
-    return RemoteMeta(item.get("version"), when)
+class _StagedMeta:
+    """A staged item's ``RemoteInfo``; the timestamp is parsed only when read (updates read it, creates do not)."""
+
+    __slots__ = ("version", "_modified")
+
+    def __init__(self, item: Mapping[str, Any]) -> None:
+        self.version: str | None = item.get("version")
+        self._modified: str | None = item.get("modifiedAt")
+
+    @property
+    def modified_at(self) -> datetime | None:
+        return datetime.fromisoformat(self._modified) if self._modified else None  # 3.11 reads a "Z" suffix too
 
 
-class _PageMeta(Sequence[RemoteMeta]):
-    """``RemoteMeta`` per staged item, parsed only for the items ``apply_page`` reads."""
+class _PageMeta(Sequence[RemoteInfo]):
+    """``RemoteInfo`` per staged item, made only for the items ``apply_page`` reads."""
 
     def __init__(self, items: Sequence[Mapping[str, Any]]) -> None:
         self._items = items
@@ -50,11 +58,11 @@ class _PageMeta(Sequence[RemoteMeta]):
 
     def __getitem__(self, index: Any) -> Any:
         if isinstance(index, slice):
-            return [_meta(item) for item in self._items[index]]
-        return _meta(self._items[index])
+            return [_StagedMeta(item) for item in self._items[index]]
+        return _StagedMeta(self._items[index])
 
-    def __iter__(self) -> Iterator[RemoteMeta]:
-        return (_meta(item) for item in self._items)
+    def __iter__(self) -> Iterator[RemoteInfo]:
+        return (_StagedMeta(item) for item in self._items)
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,6 +31,7 @@ from activities.contracts import (
 from activities.page_store import plan_records, unit_of_work, write_plan
 from activities.provider import open_adapter
 from adapters.base import Cursor, ExternalRecord, FetchMode, FetchRequest
+from adapters.incremental import format_timestamp
 from core.errors import SyncError
 from core.mapping import compile_mapping
 from core.models import EntityMapping, Integration, RunError, RunMode
@@ -104,7 +105,7 @@ def _error(exc: SyncError) -> ErrorInfo:
 def _staged(record: ExternalRecord) -> dict[str, Any]:
     """A fetched record as staged for the transform (``model_dump(mode="json")``'s shape without its copying)."""
     when = record.modified_at
-    return {"id": record.id, "version": record.version, "modified_at": when.isoformat() if when else None,
+    return {"id": record.id, "version": record.version, "modified_at": format_timestamp(when) if when else None,
             "data": record.data}
 
 

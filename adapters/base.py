@@ -1,7 +1,10 @@
 """The provider adapter interface: fetch a page from a cursor, write, describe limits, classify errors.
 
 Everything here is a pydantic model that crosses activity boundaries as
-``model_dump(mode="json")`` and comes back with ``Model.model_validate(...)``.
+``model_dump(mode="json")`` and comes back with ``Model.model_validate(...)``, except ``ExternalRecord``:
+a typed dataclass, because a page holds thousands and a model costs twice as much to build. Adapters
+build records from provider data they have already checked; pydantic still validates them whenever a
+``Page`` is read back from JSON.
 
 Cursor semantics (incremental reads, as in dlt's incremental):
 
@@ -29,6 +32,7 @@ from it never skips a change. When ``resync_required`` is set the stored cursor 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
@@ -73,11 +77,12 @@ class FetchRequest(_Model):
     fields: list[str] | None = None
 
 
-class ExternalRecord(_Model):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExternalRecord:
     """A provider record: ``data`` is the record exactly as the provider returned it.
 
     ``id`` is the provider's record id; ``version`` is what conditional writes send back
-    (a Dataverse ``@odata.etag``, a Salesforce ``SystemModstamp``); ``modified_at`` is the
+    (a Dataverse ``@odata.etag``, a Salesforce ``LastModifiedDate``); ``modified_at`` is the
     timestamp the incremental cursor advances on.
     """
 

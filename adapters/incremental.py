@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
+import orjson
+
 from adapters.base import Cursor, ExternalRecord
 
 
@@ -53,3 +55,9 @@ def parse_timestamp(value: object) -> datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def format_timestamp(value: datetime) -> str:
+    """``value.isoformat()``: for UTC (nearly every provider timestamp) orjson writes the same text in a third of
+    the time, which counts once per fetched record."""
+    return orjson.dumps(value)[1:-1].decode() if value.tzinfo is UTC else value.isoformat()

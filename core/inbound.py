@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from core.conflicts import InboundChange, Outcome, resolve_inbound
 from core.dedup import Decision, DedupAction, Incoming
@@ -33,6 +33,16 @@ class PageContext:
     direction: SyncDirection
     conflict_resolution: ConflictResolution
     now: datetime
+
+
+class RemoteInfo(Protocol):
+    """What the provider said about a record besides its data (``RemoteMeta`` or a lazier equivalent)."""
+
+    @property
+    def version(self) -> str | None: ...
+
+    @property
+    def modified_at(self) -> datetime | None: ...
 
 
 class RemoteMeta(NamedTuple):
@@ -54,16 +64,17 @@ class PagePlan:
 def apply_page(
     ctx: PageContext,
     records: Sequence[Incoming],
-    meta: Sequence[RemoteMeta],
+    meta: Sequence[RemoteInfo],
     decisions: Sequence[Decision],
     existing: Mapping[str, Shard],
 ) -> PagePlan:
     """Shards to write for ``decisions``; ``existing`` holds every shard a decision names, by id.
 
-    ``meta`` is indexed like ``records`` and read only for the records written.
+    ``meta`` is indexed like ``records`` and read only for the records written; only updates read
+    ``modified_at``.
     """
     plan = PagePlan()
-    created: list[tuple[Decision, Incoming, RemoteMeta]] = []
+    created: list[tuple[Decision, Incoming, RemoteInfo]] = []
     writes: list[dict[str, Any] | None] = []  # None: the next new shard (built in one batch below, page order kept)
     for decision in decisions:
         record = records[decision.index]
@@ -84,7 +95,7 @@ def apply_page(
     return plan
 
 
-def _relationship(ctx: PageContext, decision: Decision, remote: RemoteMeta) -> ExternalRelationship:
+def _relationship(ctx: PageContext, decision: Decision, remote: RemoteInfo) -> ExternalRelationship:
     return ExternalRelationship(
         system=ctx.system, integration_id=ctx.integration_id, external_id=decision.external_id,
         sync_direction=ctx.direction, last_synced_at=ctx.now, sync_status=SyncStatus.SYNCED,
@@ -95,7 +106,7 @@ def _relationship(ctx: PageContext, decision: Decision, remote: RemoteMeta) -> E
 _MAX_EXTERNAL_ID = 1000  # ``NonEmptyStr``
 
 
-def _new_shards(ctx: PageContext, created: Sequence[tuple[Decision, Incoming, RemoteMeta]]) -> list[dict[str, Any]]:
+def _new_shards(ctx: PageContext, created: Sequence[tuple[Decision, Incoming, RemoteInfo]]) -> list[dict[str, Any]]:
     """The documents of the page's new shards, equal to ``shard_document(_new_shard(...))`` of each."""
     if not created:
         return []
@@ -114,7 +125,7 @@ def _new_shards(ctx: PageContext, created: Sequence[tuple[Decision, Incoming, Re
     return docs
 
 
-def _new_shard(ctx: PageContext, decision: Decision, record: Incoming, remote: RemoteMeta) -> Shard:
+def _new_shard(ctx: PageContext, decision: Decision, record: Incoming, remote: RemoteInfo) -> Shard:
     assert decision.shard_id is not None
     return Shard(
         id=decision.shard_id, tenant_id=ctx.tenant_id, shard_type_id=ctx.shard_type_id,
@@ -124,7 +135,7 @@ def _new_shard(ctx: PageContext, decision: Decision, record: Incoming, remote: R
 
 
 def _updated_shard(
-    ctx: PageContext, shard: Shard, decision: Decision, record: Incoming, remote: RemoteMeta
+    ctx: PageContext, shard: Shard, decision: Decision, record: Incoming, remote: RemoteInfo
 ) -> tuple[Shard, int]:
     current = shard.relationship_for(ctx.integration_id)
     change = InboundChange(

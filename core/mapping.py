@@ -64,15 +64,16 @@ def compile_path(path: str) -> Getter:
     if len(parts) == 1:
         key = parts[0]
         return lambda record: record.get(key)
-    steps = tuple(int(p) if p.isdigit() else p for p in parts)
+    # Per step: the key to read from an object and, for a digit step, the index to read from a list.
+    steps = tuple((str(int(p)), int(p)) if p.isdigit() else (p, None) for p in parts)
 
     def get(record: Mapping[str, Any]) -> Any:
         node: Any = record
-        for step in steps:
-            if isinstance(node, Mapping):
-                node = node.get(step) if isinstance(step, str) else node.get(str(step))
-            elif isinstance(node, list) and isinstance(step, int):
-                node = node[step] if step < len(node) else None
+        for key, index in steps:
+            if type(node) is dict or isinstance(node, Mapping):  # the exact type first: ABC checks cost more
+                node = node.get(key)
+            elif index is not None and isinstance(node, list):
+                node = node[index] if index < len(node) else None
             else:
                 return None
             if node is None:
@@ -127,10 +128,15 @@ def _compile_field(spec: FieldMapping) -> _CompiledField:
 
 
 def _converter(spec: _CompiledField) -> Getter:
-    """One closure per field, with everything it needs bound as locals (this is the hot loop)."""
+    """One function per field, with everything it needs bound as locals (this is the hot loop).
+
+    A plain copy (no transform, map, default or check) is its path getter itself.
+    """
     get, target, source = spec.get, spec.target, spec.source
     transforms, value_map, required = spec.transforms, spec.value_map, spec.required
     default, mutable = spec.default, spec.default_is_mutable
+    if not transforms and value_map is None and default is None and not required:
+        return get
 
     def convert(record: Mapping[str, Any]) -> Any:
         value = get(record)
@@ -155,16 +161,11 @@ def _converter(spec: _CompiledField) -> Getter:
 class Mapper:
     """A compiled EntityMapping: maps provider records to ``structuredData`` dicts."""
 
-    __slots__ = ("entity_mapping", "_fields", "_simple", "_writable", "_converters")
+    __slots__ = ("entity_mapping", "_fields", "_writable", "_converters")
 
     def __init__(self, entity_mapping: EntityMapping) -> None:
         self.entity_mapping = entity_mapping
         self._fields = tuple(_compile_field(f) for f in entity_mapping.field_mappings)
-        # Plain copies (no transform, map, default or check) take the fast path.
-        self._simple = all(
-            not f.transforms and f.value_map is None and f.default is None and not f.required
-            for f in self._fields
-        )
         self._converters = tuple((f.target, _converter(f)) for f in self._fields)
         # Dotted sources read through relationships (Owner.Email): they cannot be written back.
         self._writable = tuple(
@@ -177,8 +178,13 @@ class Mapper:
 
     def map_record(self, record: Mapping[str, Any]) -> dict[str, Any]:
         """Map one record; raises ``RecordMappingError`` listing every bad field."""
-        if self._simple:
-            return {f.target: f.get(record) for f in self._fields}
+        try:
+            return {target: convert(record) for target, convert in self._converters}
+        except MappingError:
+            return self._field_by_field(record)
+
+    def _field_by_field(self, record: Mapping[str, Any]) -> dict[str, Any]:
+        """``map_record`` for a record with a bad field: goes on past it, to report every bad field."""
         out: dict[str, Any] = {}
         errors: list[MappingError] | None = None
         for target, convert in self._converters:
@@ -217,17 +223,18 @@ class Mapper:
 
     def map_page(self, records: Sequence[Mapping[str, Any]] | Iterable[Mapping[str, Any]]) -> MappedPage:
         """Map a page; failed records are ``None`` in ``records`` with their errors by index."""
-        if self._simple:
-            fields = [(f.target, f.get) for f in self._fields]
-            return MappedPage(records=[{t: get(r) for t, get in fields} for r in records])
+        converters = self._converters
         mapped: list[dict[str, Any] | None] = []
         errors: dict[int, list[MappingError]] = {}
         for index, record in enumerate(records):
             try:
-                mapped.append(self.map_record(record))
-            except RecordMappingError as exc:
-                mapped.append(None)
-                errors[index] = exc.errors
+                mapped.append({target: convert(record) for target, convert in converters})
+            except MappingError:
+                try:
+                    mapped.append(self._field_by_field(record))
+                except RecordMappingError as exc:
+                    mapped.append(None)
+                    errors[index] = exc.errors
         return MappedPage(records=mapped, errors=errors)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidatorFunctionWrapHandler, field_validator
 
 from adapters.base import Cursor, ExternalRecord, FetchMode, FetchRequest, Page
 from adapters.http.session import ProviderHttp, parse_model
@@ -24,6 +24,15 @@ class QueryResult(BaseModel):
     done: bool
     nextRecordsUrl: str | None = None  # noqa: N815
     records: list[dict[str, Any]]
+
+    @field_validator("records", mode="wrap")
+    @classmethod
+    def _rows_as_decoded(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        # Decoded JSON objects are dicts with string keys: a list of them is kept as it is, not copied row by
+        # row (2,000 rows a page); anything else goes through the declared type and fails as it always did.
+        if type(value) is list and all(type(row) is dict for row in value):
+            return value
+        return handler(value)
 
 
 def to_record(raw: dict[str, Any], modified_field: str) -> ExternalRecord:
@@ -83,15 +92,18 @@ class SoqlPager:
         return self._page(parse_model(body, QueryResult, "salesforce"), cursor, include_deleted)
 
     def _page(self, result: QueryResult, cursor: Cursor, include_deleted: bool) -> Page:
+        modified_field, deleted_field = self._conn.modified_field, SALESFORCE.deleted_field
+        rows = past_boundary([to_record(r, modified_field) for r in result.records], cursor)
         floor = query_floor(cursor)
-        fetched = (to_record(r, self._conn.modified_field) for r in result.records)
-        rows = [
-            row for row in past_boundary(fetched, cursor)
-            # SOQL literals have whole seconds: drop what the floored literal let in before the real floor.
-            if floor is None or row.modified_at is None or row.modified_at >= floor
-        ]
-        deleted = [r.id for r in rows if r.data.get(SALESFORCE.deleted_field) is True]
-        live = [r for r in rows if r.data.get(SALESFORCE.deleted_field) is not True]
+        if floor is not None:  # SOQL literals have whole seconds: drop what the floored literal let in before it
+            rows = [row for row in rows if row.modified_at is None or row.modified_at >= floor]
+        deleted: list[str] = []
+        live: list[ExternalRecord] = []
+        for row in rows:
+            if row.data.get(deleted_field) is True:
+                deleted.append(row.id)
+            else:
+                live.append(row)
         high = advance(cursor, rows)
         more = not result.done and bool(result.nextRecordsUrl)
         next_cursor = (

@@ -1,9 +1,11 @@
 """Cursor arithmetic: closed start boundary, boundary dedupe, lag window."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
 
 from adapters.base import Cursor, ExternalRecord
-from adapters.incremental import advance, parse_timestamp, past_boundary, query_floor
+from adapters.incremental import advance, format_timestamp, parse_timestamp, past_boundary, query_floor
 
 T = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -45,3 +47,23 @@ def test_provider_timestamps() -> None:
     assert parse_timestamp("2024-03-01T12:00:00") == T
     assert parse_timestamp("yesterday") is None
     assert parse_timestamp(1709294400000) is None
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        T,
+        T.replace(microsecond=1),
+        T.replace(microsecond=999_999),
+        datetime(999, 1, 2, 3, 4, 5, tzinfo=UTC),
+        datetime(9999, 12, 31, 23, 59, 59, 500, tzinfo=UTC),
+        parse_timestamp("2024-03-01T12:00:00.000+0000"),
+        datetime(2024, 3, 1, 12, 0, 0, 250, tzinfo=timezone(timedelta(hours=5, minutes=30))),
+        datetime(2024, 3, 1, 12, 0, tzinfo=timezone(timedelta(seconds=-5))),  # an offset orjson would round
+        datetime(2024, 3, 1, 12, 0),
+    ],
+)
+def test_timestamp_text_is_isoformat(value: datetime | None) -> None:
+    assert value is not None
+    assert format_timestamp(value) == value.isoformat()
+    assert datetime.fromisoformat(format_timestamp(value)) == value

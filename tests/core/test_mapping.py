@@ -148,6 +148,19 @@ def test_page_keeps_going_and_reports_every_bad_field() -> None:
     assert page.errors[1][0].to_dict() == expected
 
 
+def test_one_record_reports_every_bad_field_and_a_good_one_maps_in_order() -> None:
+    mapper = _mapper(
+        {"source": "A", "target": "a", "transform": "integer"},
+        {"source": "B.C", "target": "b"},
+        {"source": "D", "target": "d", "required": True},
+    )
+    with pytest.raises(RecordMappingError) as raised:
+        mapper.map_record({"A": "1.5", "B": {"C": 2}})
+    assert [(e.field, e.source) for e in raised.value.errors] == [("a", "A"), ("d", "D")]
+    mapped = mapper.map_record({"D": 0, "A": "7", "B": {"C": [1]}})
+    assert list(mapped.items()) == [("a", 7), ("b", [1]), ("d", 0)]
+
+
 def test_simple_mapping_fast_path_matches_general_path() -> None:
     fields = ({"source": "Name", "target": "name"}, {"source": "Owner.Email", "target": "ownerEmail"})
     records = [{"Name": "A", "Owner": {"Email": "e"}}, {"Owner": None}, {}]

@@ -130,6 +130,23 @@ def test_local_edits_conflict_the_same_way(services: Services) -> None:
     assert (stats.updated, stats.unchanged) == (2, 18)
 
 
+@pytest.mark.parametrize(("remote_at", "kept"),
+                         [("2025-06-01T00:00:01.5Z", "Local"), ("2099-01-01T00:00:00Z", "Remote")])
+def test_newest_wins_reads_the_staged_modification_time(services: Services, remote_at: str, kept: str) -> None:
+    integration = _integration(conflictResolution="newest_wins")
+    mapping = integration.entity_mappings[0]
+    save_records(integration, mapping, _ref("r1"), _items(5), [])
+    shard_id = derive_shard_id("t1", "i1", "00100002")
+    later = datetime.now(UTC) + timedelta(minutes=5)
+    services.stores.shards.patch("t1", shard_id, {"structuredData": {"name": "Local", "email": "a2@example.com"},
+                                                  "updatedAt": later.isoformat()})
+    changed = [{**item, "modifiedAt": remote_at} for item in _items(5, changes={"00100002": {"name": "Remote"}})]
+    _assert_same(services, integration, changed, "r2")
+    save_records(integration, mapping, _ref("r2"), changed, [])
+    shard = services.stores.shards.get("t1", shard_id)
+    assert shard is not None and shard.structured_data["name"] == kept
+
+
 def test_composite_key_links_and_soft_deleted_records_match(services: Services) -> None:
     integration = _integration(mapping={"dedup": {"strategy": "composite_key", "keys": ["email"]}})
     mapping = integration.entity_mappings[0]

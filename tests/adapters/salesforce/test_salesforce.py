@@ -231,6 +231,10 @@ async def test_bad_field_in_mapping_is_a_config_error() -> None:
         httpx.Response(200, content=b'{"totalSize": 3, "done": false, "records": [{"Id": "001'),
         httpx.Response(200, json={"totalSize": 1, "done": True}),
         httpx.Response(200, json={"totalSize": 1, "done": True, "records": [{"Name": "no id"}]}),
+        httpx.Response(200, json={"totalSize": 2, "done": True, "records": [{"Id": "001A"}, "001B"]}),
+        httpx.Response(200, json={"totalSize": 1, "done": True, "records": [[{"Id": "001A"}]]}),
+        httpx.Response(200, json={"totalSize": 1, "done": True, "records": {"Id": "001A"}}),
+        httpx.Response(200, json={"totalSize": 1, "done": True, "records": [{"Id": 1}]}),
         httpx.Response(200, content=b"<html>Service Unavailable</html>"),
     ],
 )
@@ -238,6 +242,14 @@ async def test_malformed_bodies_are_typed_errors(response: httpx.Response) -> No
     api = FakeApi().on("GET", "/query?", response)
     with pytest.raises(e.MalformedResponse):
         await make(api).fetch_page(FetchRequest(entity="Account"))
+
+
+def test_query_rows_are_kept_as_decoded() -> None:
+    from adapters.salesforce.paginate import QueryResult
+
+    rows = [{"Id": "001A", "Owner": {"Email": "a@b.c"}}, {"Id": "001B"}]
+    result = QueryResult.model_validate({"totalSize": 2, "done": True, "records": rows})
+    assert result.records == rows and all(kept is row for kept, row in zip(result.records, rows, strict=True))
 
 
 def test_injection_through_field_names_is_refused() -> None:
