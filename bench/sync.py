@@ -61,6 +61,26 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _machine_busy_seconds() -> float:
+    """CPU time the whole machine spent busy (all cores), from /proc/stat."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    busy = fields[0] + fields[1] + fields[2] + fields[5] + fields[6] + (fields[7] if len(fields) > 7 else 0)
+    return busy / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_snapshot(pids: list[int]) -> tuple[list[float], float]:
+    return [_cpu_seconds(pid) for pid in pids], _machine_busy_seconds()
+
+
+def _cpu_during(before: tuple[list[float], float], pids: list[int]) -> str:
+    """Each process's CPU seconds since ``before`` (host, workers..., sandbox last), and what the rest of the
+    machine used meanwhile: other work on the 2 cores slows the sync down."""
+    used = [_cpu_seconds(pid) - start for pid, start in zip(pids, before[0], strict=True)]
+    foreign = _machine_busy_seconds() - before[1] - sum(used)
+    return (" + ".join(f"{u:.2f}" for u in used[:-1]) + f" (host, workers), sandbox {used[-1]:.2f}; "
+            f"everything else on the machine {max(foreign, 0.0):.2f}")
+
+
 def _setup(api: httpx.Client, admin: httpx.Client, sandbox: str, body: dict[str, Any]) -> None:
     tokens = admin.post("/oauth/tokens", json={"provider": "salesforce",
                                                "client_id": "sandbox-salesforce-client"}).json()
@@ -132,7 +152,11 @@ def throughput(records: int, workers: int) -> None:
                 body["entityMappings"] = body["entityMappings"][:1]
                 body["rateLimits"] = {"requestsPerSecond": 10_000, "operationsPerMinute": {"fetch": 1_000_000}}
                 _setup(api, admin, sandbox.url, body)
+                assert host.proc is not None and sandbox.proc is not None
+                ours = [*_process_tree(host.proc.pid), sandbox.proc.pid]
+                before = _cpu_snapshot(ours)
                 seconds, status = _sync(api, timeout=900)
+                during = _cpu_during(before, ours)
                 out = status["output"]
                 assert out["status"] == "completed" and out["stats"]["created"] == records, out
                 pages = out["mappings"][0]["pages"]
@@ -145,6 +169,7 @@ def throughput(records: int, workers: int) -> None:
                 print(f"devhost peak memory (VmHWM): {sum(peaks):.0f} MB in {len(tree)} process(es) "
                       f"({' + '.join(f'{p:.0f}' for p in peaks)}); CPU seconds since start: "
                       f"{' + '.join(f'{c:.1f}' for c in cpu)}")
+                print(f"CPU seconds during the sync: {during}")
                 instance_id = status["instanceId"]
         finally:
             host.stop()
