@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from activities.contracts import PageRef
-from core.dedup import Candidate, Decision, DedupAction, Incoming, derive_shard_id, index_values, plan_page, tally
+from core.dedup import Candidate, Decision, DedupAction, Incoming, index_values, plan_page, shard_id_deriver, tally
 from core.inbound import PageContext, PagePlan, RemoteInfo, apply_page
 from core.models import DedupStrategy, EntityMapping, Integration, RunStats, Shard
 from services import get_services
@@ -101,9 +101,10 @@ def plan_records(
         values = sorted({v for r in records for v in index_values(mapping.dedup, r.data)})
         found_by_key = shards.find_by_keys(tenant, mapping.shard_type_id, key_name, values)
         candidates = [_candidate(shard, integration_id) for shard in found_by_key]
+    derive = shard_id_deriver(tenant, integration_id)
     decisions = plan_page(
         records, mapping.dedup, linked=linked, candidates=candidates, create_new=mapping.create_new,
-        new_shard_id=lambda r: derive_shard_id(tenant, integration_id, r.external_id),
+        new_shard_id=lambda r: derive(r.external_id),
     )
     # Only records that change an existing linked shard need it in full (updates, conflicts, restores).
     changed = [d.external_id for d in decisions if d.action == DedupAction.UPDATE]

@@ -108,6 +108,19 @@ def derive_shard_id(tenant_id: str, integration_id: str, external_id: str) -> st
     return f"shd-{digest[:32]}"
 
 
+def shard_id_deriver(tenant_id: str, integration_id: str) -> Callable[[str], str]:
+    """``derive_shard_id`` for one integration's external ids, for a page of them: the common prefix is
+    hashed once, and each id continues a copy of that hash state."""
+    prefix = hashlib.sha256(f"{tenant_id}\n{integration_id}\n".encode())
+
+    def derive(external_id: str) -> str:
+        digest = prefix.copy()
+        digest.update(external_id.encode())
+        return f"shd-{digest.hexdigest()[:32]}"
+
+    return derive
+
+
 def composite_key(keys: Sequence[str], data: Mapping[str, Any]) -> str | None:
     """The normalised business key of ``data``; ``None`` when any part is missing or blank."""
     parts = [normalize_text(data.get(key)) for key in keys]
@@ -139,6 +152,7 @@ class _Matcher:
 
     def __init__(self, config: DedupConfig, candidates: Sequence[Candidate]) -> None:
         self.config = config
+        self.matches = config.strategy != DedupStrategy.EXTERNAL_ID  # external_id only follows links
         self.claimed: set[str] = {c.shard_id for c in candidates if c.linked_external_id is not None}
         self._by_id: dict[str, Candidate] = {}
         self._exact: dict[str, Candidate] = {}
@@ -211,7 +225,7 @@ def _decide(
         unchanged = not existing.deleted and existing.content_hash == digest
         action = DedupAction.UNCHANGED if unchanged else DedupAction.UPDATE
         return Decision(index, external_id, action, existing.shard_id, digest)
-    found = matcher.match(record)
+    found = matcher.match(record) if matcher.matches else None
     if found is not None:
         candidate, score = found
         matcher.claimed.add(candidate.shard_id)

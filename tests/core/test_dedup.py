@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from core.dedup import (
     derive_shard_id,
     index_values,
     plan_page,
+    shard_id_deriver,
     tally,
 )
 from core.hashing import content_hash
@@ -146,6 +148,14 @@ def test_derived_shard_ids_are_stable_and_distinct() -> None:
     assert first == derive_shard_id("t1", "i1", "001")
     assert len({first, derive_shard_id("t2", "i1", "001"), derive_shard_id("t1", "i2", "001"),
                 derive_shard_id("t1", "i1", "002")}) == 4
+    assert first == "shd-" + hashlib.sha256(b"t1\ni1\n001").hexdigest()[:32]
+
+
+@pytest.mark.parametrize("tenant", ["t1", "tenant-\u00e9", ""])
+def test_a_page_deriver_gives_the_same_ids(tenant: str) -> None:
+    derive = shard_id_deriver(tenant, "i1")
+    for external_id in ["001", "", "a\nb", "\u00e9\u2603\U0001f600", "x" * 1000, "001"]:
+        assert derive(external_id) == derive_shard_id(tenant, "i1", external_id)
 
 
 @pytest.mark.parametrize(
