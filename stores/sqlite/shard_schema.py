@@ -43,6 +43,28 @@ CREATE INDEX IF NOT EXISTS shard_keys_by_shard ON shard_keys (tenant_id, shard_i
 """
 
 
+def order_shards(conn: sqlite3.Connection) -> None:
+    """Rebuild a ``shards`` table from before insert order (keyed by id, without ``seq``) in insert order.
+
+    Runs before ``SHARD_SCHEMA``, whose indexes need ``seq``; the link columns are added by ``migrate``.
+    """
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        columns = [row[1] for row in conn.execute("PRAGMA table_info(shards)")]
+        if columns and "seq" not in columns:
+            conn.execute("ALTER TABLE shards RENAME TO shards_by_id")
+            conn.execute("CREATE TABLE shards (seq INTEGER PRIMARY KEY, tenant_id TEXT NOT NULL, id TEXT NOT NULL, "
+                         "shard_type_id TEXT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0, etag TEXT NOT NULL, "
+                         "body TEXT NOT NULL, UNIQUE (tenant_id, id))")
+            conn.execute("INSERT INTO shards (tenant_id, id, shard_type_id, deleted, etag, body) "
+                         "SELECT tenant_id, id, shard_type_id, deleted, etag, body FROM shards_by_id")
+            conn.execute("DROP TABLE shards_by_id")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
 def migrate(conn: sqlite3.Connection) -> None:
     """Bring a database created by an earlier version up to this schema (once, whichever process comes first)."""
     conn.execute("BEGIN IMMEDIATE")

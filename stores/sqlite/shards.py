@@ -11,7 +11,7 @@ from stores.errors import RecordExists, RecordNotFound, StaleETag
 from stores.shards import LinkInfo, PageIndex, ShardPage, UpsertCounts
 from stores.sqlite.connection import SqliteDatabase
 from stores.sqlite.shard_links import IN_CHUNK, UNSEEN, external_filter, linked, mark_seen
-from stores.sqlite.shard_schema import SHARD_SCHEMA, migrate
+from stores.sqlite.shard_schema import SHARD_SCHEMA, migrate, order_shards
 from stores.sqlite.shard_writes import existing_ids, page_etag_prefix, remove_shard_rows, write_documents
 from stores.tokens import chunks, decode_after, encode_after, wire_time
 
@@ -37,6 +37,7 @@ class SqliteShardStore:
 
     def __init__(self, db: SqliteDatabase) -> None:
         self._db = db
+        order_shards(db.connection())
         db.ensure_schema("shards", SHARD_SCHEMA)
         migrate(db.connection())
 

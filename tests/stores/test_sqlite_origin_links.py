@@ -113,3 +113,27 @@ def test_a_database_from_before_origin_links_is_migrated(tmp_path: Path) -> None
     SqliteShardStore(db)  # opening again changes nothing
     assert table_links(db) == [("i1", "e2", "plain")]
     db.close()
+
+
+def test_a_database_from_before_insert_order_is_rebuilt(tmp_path: Path) -> None:
+    db = SqliteDatabase(tmp_path / "oldest.db")
+    derived = origin("i1", "e1")
+    db.connection().executescript(f"""
+        CREATE TABLE shards (tenant_id TEXT NOT NULL, id TEXT NOT NULL, shard_type_id TEXT NOT NULL,
+            deleted INTEGER NOT NULL DEFAULT 0, etag TEXT NOT NULL, body TEXT NOT NULL,
+            PRIMARY KEY (tenant_id, id)) WITHOUT ROWID;
+        CREATE TABLE shard_links (tenant_id TEXT NOT NULL, integration_id TEXT NOT NULL,
+            external_id TEXT NOT NULL, shard_id TEXT NOT NULL, system TEXT NOT NULL, last_seen_run_id TEXT,
+            PRIMARY KEY (tenant_id, integration_id, external_id)) WITHOUT ROWID;
+        CREATE INDEX shard_links_by_shard ON shard_links (tenant_id, shard_id);
+        INSERT INTO shards VALUES
+            ('t1', '{derived}', 'account', 0, 'e', '{shard(derived, rel("i1", "e1")).model_dump_json(by_alias=True)}');
+        INSERT INTO shard_links VALUES ('t1', 'i1', 'e1', '{derived}', 'salesforce', 'run-1');
+    """)
+    store = SqliteShardStore(db)
+    assert [s.id for s in store.query("t1").items] == [derived]
+    assert store.find_links("t1", "i1", ["e1"])["e1"].shard_id == derived
+    assert table_links(db) == []
+    store.upsert_many("t1", [shard(origin("i1", "e2"), rel("i1", "e2"))])
+    assert [s.id for s in store.query("t1").items] == [derived, origin("i1", "e2")]  # insert order
+    db.close()
