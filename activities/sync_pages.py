@@ -103,10 +103,18 @@ def _error(exc: SyncError) -> ErrorInfo:
 
 
 def _staged(record: ExternalRecord) -> dict[str, Any]:
-    """A fetched record as staged for the transform (``model_dump(mode="json")``'s shape without its copying)."""
+    """A fetched record as staged: the shape the save reads, so the transform only swaps in the mapped data."""
     when = record.modified_at
-    return {"id": record.id, "version": record.version, "modified_at": format_timestamp(when) if when else None,
-            "data": record.data}
+    return {"externalId": record.id, "version": record.version,
+            "modifiedAt": format_timestamp(when) if when else None, "data": record.data}
+
+
+def _fetched(raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A staged provider page; one staged by an earlier version (``id``, ``modified_at``) is read in today's shape."""
+    if not raw or "externalId" in raw[0]:
+        return raw
+    return [{"externalId": r["id"], "version": r.get("version"), "modifiedAt": r.get("modified_at"),
+             "data": r["data"]} for r in raw]
 
 
 @bp.activity_trigger(input_name="payload")
@@ -162,14 +170,16 @@ def _transform(payload: dict[str, Any]) -> dict[str, Any]:
     out_key = _key(inp, "mapped")
     if raw is None:  # a re-run after the page was already transformed
         return TransformPageResult(staging_key=out_key).to_wire()
-    mapped = compile_mapping(mapping).map_page([r["data"] for r in raw])
-    staged = [
-        {"externalId": r["id"], "version": r.get("version"), "modifiedAt": r.get("modified_at"), "data": data}
-        for r, data in zip(raw, mapped.records, strict=True) if data is not None
-    ]
+    fetched = _fetched(raw)
+    mapped = compile_mapping(mapping).map_page([r["data"] for r in fetched])
+    staged: list[dict[str, Any]] = []
+    for item, data in zip(fetched, mapped.records, strict=True):
+        if data is not None:
+            item["data"] = data  # the decoded page is this activity's own: no copy per record
+            staged.append(item)
     errors = [
         RunError(error_type="VALIDATION_ERROR", message="; ".join(str(e) for e in errs)[:500],
-                 external_entity=mapping.external_entity, external_id=raw[i]["id"])
+                 external_entity=mapping.external_entity, external_id=fetched[i]["externalId"])
         for i, errs in list(mapped.errors.items())[:20]
     ]
     staging.put(inp.tenant_id, out_key, staged)  # then the input: a re-run after a crash in between maps again

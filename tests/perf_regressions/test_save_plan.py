@@ -13,6 +13,7 @@ import pytest
 
 from activities.contracts import PageRef
 from activities.page_store import plan_records, save_records
+from activities.sync_pages import _transform
 from core.dedup import Candidate, Incoming, derive_shard_id, index_values, plan_page
 from core.inbound import PageContext, PagePlan, RemoteMeta, apply_page
 from core.models import EntityMapping, Integration, Shard, shard_document
@@ -185,3 +186,32 @@ def test_a_record_that_comes_back_restores_its_soft_deleted_shard(services: Serv
     assert (stats.updated, stats.unchanged) == (1, 2)
     restored = services.stores.shards.get("t1", shard_id)
     assert restored is not None and restored.deleted_at is None
+
+
+def test_transform_maps_pages_staged_in_the_current_and_the_earlier_shape(services: Services) -> None:
+    integration = _integration(mapping={"fieldMappings": [{"source": "Name", "target": "name", "required": True},
+                                                          {"source": "Email", "target": "email"}]})
+    services.stores.integrations.put("t1", "i1", integration)
+    rows = [("001A", "v1", "2025-06-01T00:00:01+00:00", {"Name": "A", "Email": "a@x"}),
+            ("001B", None, None, {"Email": "b@x"}),
+            ("001C", "v3", "2025-06-01T00:00:03+00:00", {"Name": "C"})]
+    current = [{"externalId": i, "version": v, "modifiedAt": m, "data": d} for i, v, m, d in rows]
+    earlier = [{"id": i, "version": v, "modified_at": m, "data": d} for i, v, m, d in rows]
+    results = []
+    for page_no, staged in enumerate([current, earlier]):
+        ref = _ref("r1", page_no).to_wire()
+        services.stores.staging.put("t1", f"r1/0/{page_no}/raw", staged)
+        result = _transform({**ref, "stagingKey": f"r1/0/{page_no}/raw"})
+        assert services.stores.staging.get("t1", f"r1/0/{page_no}/raw") is None
+        results.append(({k: v for k, v in result.items() if k != "stagingKey"},
+                        services.stores.staging.get("t1", result["stagingKey"])))
+    assert results[0] == results[1]
+    summary, mapped = results[0]
+    assert (summary["transformed"], summary["failed"]) == (2, 1)
+    assert [e["externalId"] for e in summary["errors"]] == ["001B"]
+    assert mapped == [
+        {"externalId": "001A", "version": "v1", "modifiedAt": "2025-06-01T00:00:01+00:00",
+         "data": {"name": "A", "email": "a@x"}},
+        {"externalId": "001C", "version": "v3", "modifiedAt": "2025-06-01T00:00:03+00:00",
+         "data": {"name": "C", "email": None}},
+    ]
