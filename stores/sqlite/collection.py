@@ -64,23 +64,49 @@ def _op(cond: Cond) -> str:
     return cond.op
 
 
+def _index_sql(name: str, table: str, fields: Sequence[str]) -> str:
+    """The index's ``CREATE INDEX`` statement as SQLite keeps it in ``sqlite_master``."""
+    sql = f"CREATE INDEX {name} ON {table} ({', '.join(_expr(f) for f in fields)})"
+    json_fields = [f for f in fields if f not in _COLUMNS]
+    if len(fields) > 1 and json_fields and json_fields[0] != fields[-1]:
+        sql += f" WHERE {_expr(json_fields[0])} IS NOT NULL"
+    return sql
+
+
 class SqliteCollection:
     """Documents of one collection in table ``doc_<name>``, keyed by (tenant_id, id)."""
 
     def __init__(self, db: SqliteDatabase, name: str, indexes: Sequence[Sequence[str]] = ()) -> None:
         """``indexes``: field paths per index (``tenantId`` is the column); the store's queries
-        filter and sort on the same expressions, so SQLite uses them instead of scanning."""
+        filter and sort on the same expressions, so SQLite uses them instead of scanning.
+
+        A composite index serves lookups by equality on its leading fields: one whose first JSON field is
+        followed by others holds only the documents that have that field (a partial index). Documents of
+        another shape in the same collection (the webhook inbox beside its registrations) then write no
+        entry into it: an entry is a page written by every commit that adds one. A query that filters the
+        field with a comparison still uses the index; one that only sorts by it does not.
+        An existing database whose index differs from the one declared has it rebuilt on open.
+        """
         self._db = db
         self._table = f"doc_{checked_path(name)}"
+        declared = {f"{self._table}_ix{n}": _index_sql(f"{self._table}_ix{n}", self._table, fields)
+                    for n, fields in enumerate(indexes)}
         script = f"""CREATE TABLE IF NOT EXISTS {self._table} (
                     tenant_id TEXT NOT NULL, id TEXT NOT NULL, etag TEXT NOT NULL, body TEXT NOT NULL,
                     PRIMARY KEY (tenant_id, id)) WITHOUT ROWID;"""
-        for n, fields in enumerate(indexes):
-            script += (
-                f"\nCREATE INDEX IF NOT EXISTS {self._table}_ix{n} ON {self._table} "
-                f"({', '.join(_expr(f) for f in fields)});"
-            )
+        for sql in declared.values():
+            script += "\n" + sql.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1) + ";"
         db.ensure_schema(self._table, script)
+        if self._stale_indexes(declared):
+            with db.write() as conn:  # one process rebuilds; the others find them current once it commits
+                for index in self._stale_indexes(declared):
+                    conn.execute(f"DROP INDEX IF EXISTS {index}")
+                    conn.execute(declared[index])
+
+    def _stale_indexes(self, declared: dict[str, str]) -> list[str]:
+        found = dict(self._db.connection().execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?", (self._table,)).fetchall())
+        return [index for index, sql in declared.items() if found.get(index) != sql]
 
     def _with_keys(self, tenant_id: str, doc_id: str, body: dict[str, Any]) -> dict[str, Any]:
         return {**body, "id": doc_id, "tenantId": tenant_id}

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from stores.cosmos.collection import CosmosCollection
 from stores.documents import Cond, DocumentCollection, In, Order
 from stores.errors import RecordExists, RecordNotFound, StaleETag
 from stores.sqlite.collection import SqliteCollection
+from stores.sqlite.connection import SqliteDatabase
 
 
 @pytest.fixture
@@ -76,3 +79,32 @@ def test_delete_where(coll: DocumentCollection) -> None:
     assert coll.delete_where("t1", [Cond("n", "<", 3)]) == 3
     assert sorted(s.body["id"] for s in coll.query("t1")) == ["d3", "d4"]
     assert coll.get("t2", "d0") is not None
+
+
+def test_sqlite_composite_indexes_hold_only_documents_with_their_first_field(tmp_path: Path) -> None:
+    db = SqliteDatabase(tmp_path / "x.db")
+    old = "CREATE INDEX doc_mixed_ix0 ON doc_mixed (json_extract(body, '$.ix.kind'), json_extract(body, '$.ix.name'))"
+    SqliteCollection(db, "mixed")  # a database from before partial indexes: the same index, on every document
+    db.connection().execute(old)
+    db.close()
+
+    db = SqliteDatabase(tmp_path / "x.db")
+    coll = SqliteCollection(db, "mixed", [["ix.kind", "ix.name"], ["tenantId", "ix.at"]])
+    sql = dict(db.connection().execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'").fetchall())
+    assert sql["doc_mixed_ix0"] == old + " WHERE json_extract(body, '$.ix.kind') IS NOT NULL"  # rebuilt on open
+    assert "WHERE" not in sql["doc_mixed_ix1"]  # its first JSON field is its last: a sort key, every document
+    coll.create("t1", "reg", {"ix": {"kind": "registration", "name": "a", "at": "1"}})
+    coll.create("t1", "evt", {"ix": {"at": "2"}})
+    entries = db.connection().execute(
+        "SELECT count(*) FROM doc_mixed INDEXED BY doc_mixed_ix0 WHERE json_extract(body, '$.ix.kind') IS NOT NULL")
+    assert entries.fetchone()[0] == 1
+    assert [s.body["id"] for s in coll.query(None, [Cond("ix.kind", "=", "registration"), Cond("ix.name", "=", "a")])
+            ] == ["reg"]
+    assert [s.body["id"] for s in coll.query("t1", order_by=[Order("ix.at")])] == ["reg", "evt"]
+    plan = db.connection().execute(
+        "EXPLAIN QUERY PLAN SELECT body FROM doc_mixed WHERE json_extract(body, '$.ix.kind') = ?", ("x",)).fetchall()
+    assert "doc_mixed_ix0" in plan[0][3]
+    db.close()
+    db = SqliteDatabase(tmp_path / "x.db")
+    SqliteCollection(db, "mixed", [["ix.kind", "ix.name"], ["tenantId", "ix.at"]])  # current: nothing to rebuild
+    db.close()
