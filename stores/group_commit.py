@@ -78,8 +78,12 @@ class GroupCommit:
                 loop.call_later(LOCK_POLL_SECONDS, self._flush, loop)
                 return
             self._settle(batch, StoreUnavailable("sqlite database is busy: the write lock was not released"))
-        except BaseException as exc:  # noqa: BLE001 - handed to every waiter of the batch
+        except Exception as exc:  # handed to every waiter of the batch: none of its writes committed
             self._settle(batch, exc)
+        except BaseException:  # KeyboardInterrupt, SystemExit: the loop stops; the waiters hear why
+            self._settle(batch, StoreUnavailable("the write batch was interrupted"))
+            self._flushing = False
+            raise
         else:
             self._settle(batch, None, results)
         if self._pending:
