@@ -19,12 +19,18 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
-from core.dedup import derive_shard_id
+from core.dedup import shard_id_deriver
 from stores.tokens import chunks
 
 IN_CHUNK = 500  # ids per IN (...) list, well under SQLite's bound-parameter limit
 
-origin_id = functools.lru_cache(maxsize=8192)(derive_shard_id)  # a page derives each id twice: look-up, write
+_deriver = functools.lru_cache(maxsize=256)(shard_id_deriver)  # an integration's prefix, hashed once
+
+
+@functools.lru_cache(maxsize=8192)  # a page derives each id twice: look-up, write
+def origin_id(tenant_id: str, integration_id: str, external_id: str) -> str:
+    """``core.dedup.derive_shard_id(tenant_id, integration_id, external_id)``."""
+    return _deriver(tenant_id, integration_id)(external_id)
 
 
 class OriginLink(NamedTuple):
@@ -39,11 +45,17 @@ class OriginLink(NamedTuple):
 NO_ORIGIN = OriginLink()
 
 
+def _derivable(shard_id: str) -> bool:
+    """Whether ``shard_id`` has the shape of a derived id (``shd-`` and 32 hex digits): others need no hashing."""
+    return len(shard_id) == 36 and shard_id.startswith("shd-")
+
+
 def split_links(tenant_id: str, doc: Mapping[str, Any]) -> tuple[OriginLink, list[Mapping[str, Any]]]:
     """A shard document's origin link and its other relationships."""
-    origin, others = NO_ORIGIN, []
+    origin, others, derivable = NO_ORIGIN, [], _derivable(doc["id"])
     for rel in doc.get("externalRelationships") or ():
-        if origin is NO_ORIGIN and doc["id"] == origin_id(tenant_id, rel["integrationId"], rel["externalId"]):
+        if (origin is NO_ORIGIN and derivable
+                and doc["id"] == origin_id(tenant_id, rel["integrationId"], rel["externalId"])):
             origin = OriginLink(rel["integrationId"], rel["externalId"], rel["system"], rel.get("contentHash"))
         else:
             others.append(rel)
@@ -144,10 +156,18 @@ def release_claims(conn: sqlite3.Connection, tenant_id: str, origins: Iterable[t
                 "DELETE FROM shard_links WHERE tenant_id = ? AND integration_id = ? AND external_id = ?",
                 [(tenant_id, integration_id, ext) for ext in external_ids],
             )
+    # The origin shards that claim the same external ids, found in one look-up per chunk, then released.
+    claims = {(origin_id(tenant_id, integration_id, ext), integration_id, ext): shard_id
+              for integration_id, ext, shard_id in table_links}
+    claimed: list[tuple[str, str, str]] = []
+    for part in chunks(list(claims), IN_CHUNK):
+        claimed.extend(conn.execute(
+            f"SELECT id, link_integration_id, link_external_id FROM shards WHERE tenant_id = ? "
+            f"AND id IN ({_marks(len(part))}) AND link_integration_id IS NOT NULL",
+            (tenant_id, *(claim[0] for claim in part)),
+        ))
     conn.executemany(
         "UPDATE shards SET link_integration_id = NULL, link_external_id = NULL, link_system = NULL, "
-        "link_hash = NULL, link_run_id = NULL WHERE tenant_id = ? AND id = ? AND id != ? "
-        "AND link_integration_id = ? AND link_external_id = ?",
-        [(tenant_id, origin_id(tenant_id, integration_id, ext), shard_id, integration_id, ext)
-         for integration_id, ext, shard_id in table_links],
+        "link_hash = NULL, link_run_id = NULL WHERE tenant_id = ? AND id = ?",
+        [(tenant_id, claim[0]) for claim in claimed if claims.get(claim, claim[0]) != claim[0]],
     )

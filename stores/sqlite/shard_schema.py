@@ -9,8 +9,8 @@ stamp to detect deletions without holding every id in memory. ``shard_keys`` hol
 
 Every index keyed by a random shard id or an external id (external ids arrive in the provider's
 modification order) costs a page a write to nearly every leaf of that index, and the WAL and checkpoint
-traffic of it: a first sync writes only one, the shard ids'. ``shard_links`` rows are appended (a rowid
-table; databases created before keep their ``WITHOUT ROWID`` table, which the same statements use).
+traffic of it: a first sync writes only one, the shard ids'. (Databases created for a while kept
+``shard_links`` as a rowid table with a unique key; the same statements use either.)
 Listing by type follows insert order (``seq``, append-only); a shard's links are found through the
 relationships in its document, not through an index by shard id.
 """
@@ -32,7 +32,7 @@ CREATE INDEX IF NOT EXISTS shards_by_tenant_seq ON shards (tenant_id, seq);
 CREATE TABLE IF NOT EXISTS shard_links (
     tenant_id TEXT NOT NULL, integration_id TEXT NOT NULL, external_id TEXT NOT NULL,
     shard_id TEXT NOT NULL, system TEXT NOT NULL, last_seen_run_id TEXT, content_hash TEXT,
-    UNIQUE (tenant_id, integration_id, external_id));
+    PRIMARY KEY (tenant_id, integration_id, external_id)) WITHOUT ROWID;
 DROP INDEX IF EXISTS shard_links_by_shard;
 DROP INDEX IF EXISTS shard_links_by_system;
 CREATE TABLE IF NOT EXISTS shard_keys (
