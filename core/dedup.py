@@ -102,10 +102,18 @@ class Decision(NamedTuple):
     score: float | None = None
 
 
+_DERIVED_PREFIX, _DERIVED_HEX = "shd-", 32
+
+
 def derive_shard_id(tenant_id: str, integration_id: str, external_id: str) -> str:
     """A stable shard id for a record first seen through this integration."""
     digest = hashlib.sha256(f"{tenant_id}\n{integration_id}\n{external_id}".encode()).hexdigest()
-    return f"shd-{digest[:32]}"
+    return f"{_DERIVED_PREFIX}{digest[:_DERIVED_HEX]}"
+
+
+def may_be_derived(shard_id: str) -> bool:
+    """Whether ``shard_id`` has the shape of a ``derive_shard_id`` id: any other id needs no hashing to tell."""
+    return len(shard_id) == len(_DERIVED_PREFIX) + _DERIVED_HEX and shard_id.startswith(_DERIVED_PREFIX)
 
 
 def shard_id_deriver(tenant_id: str, integration_id: str) -> Callable[[str], str]:
@@ -116,7 +124,7 @@ def shard_id_deriver(tenant_id: str, integration_id: str) -> Callable[[str], str
     def derive(external_id: str) -> str:
         digest = prefix.copy()
         digest.update(external_id.encode())
-        return f"shd-{digest.hexdigest()[:32]}"
+        return f"{_DERIVED_PREFIX}{digest.hexdigest()[:_DERIVED_HEX]}"
 
     return derive
 

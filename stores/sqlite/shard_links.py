@@ -19,7 +19,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
-from core.dedup import shard_id_deriver
+from core.dedup import may_be_derived, shard_id_deriver
 from stores.tokens import chunks
 
 IN_CHUNK = 500  # ids per IN (...) list, well under SQLite's bound-parameter limit
@@ -45,14 +45,9 @@ class OriginLink(NamedTuple):
 NO_ORIGIN = OriginLink()
 
 
-def _derivable(shard_id: str) -> bool:
-    """Whether ``shard_id`` has the shape of a derived id (``shd-`` and 32 hex digits): others need no hashing."""
-    return len(shard_id) == 36 and shard_id.startswith("shd-")
-
-
 def split_links(tenant_id: str, doc: Mapping[str, Any]) -> tuple[OriginLink, list[Mapping[str, Any]]]:
     """A shard document's origin link and its other relationships."""
-    origin, others, derivable = NO_ORIGIN, [], _derivable(doc["id"])
+    origin, others, derivable = NO_ORIGIN, [], may_be_derived(doc["id"])
     for rel in doc.get("externalRelationships") or ():
         if (origin is NO_ORIGIN and derivable
                 and doc["id"] == origin_id(tenant_id, rel["integrationId"], rel["externalId"])):
@@ -139,15 +134,15 @@ def external_filter(tenant_id: str, system: str | None, external_id: str | None)
     return sql, [*params_origin, *params_table]
 
 
-def release_claims(conn: sqlite3.Connection, tenant_id: str, origins: Iterable[tuple[str, OriginLink]],
+def release_claims(conn: sqlite3.Connection, tenant_id: str, origins: Iterable[OriginLink],
                    table_links: Iterable[tuple[str, str, str]]) -> None:
     """Before writing links: drop the other kind's claim on the same external ids.
 
-    ``origins``: (shard id, origin link) about to be written; ``table_links``: (integration id, external id,
-    shard id) about to be written to ``shard_links``.
+    ``origins``: the origin links about to be written (``NO_ORIGIN`` for none); ``table_links``: (integration
+    id, external id, shard id) about to be written to ``shard_links``.
     """
     by_integration: dict[str, list[str]] = {}
-    for _, origin in origins:
+    for origin in origins:
         if origin.integration_id is not None and origin.external_id is not None:
             by_integration.setdefault(origin.integration_id, []).append(origin.external_id)
     for integration_id, external_ids in by_integration.items():
@@ -159,15 +154,16 @@ def release_claims(conn: sqlite3.Connection, tenant_id: str, origins: Iterable[t
     # The origin shards that claim the same external ids, found in one look-up per chunk, then released.
     claims = {(origin_id(tenant_id, integration_id, ext), integration_id, ext): shard_id
               for integration_id, ext, shard_id in table_links}
-    claimed: list[tuple[str, str, str]] = []
+    released: list[tuple[str, str]] = []
     for part in chunks(list(claims), IN_CHUNK):
-        claimed.extend(conn.execute(
+        for claim in conn.execute(
             f"SELECT id, link_integration_id, link_external_id FROM shards WHERE tenant_id = ? "
             f"AND id IN ({_marks(len(part))}) AND link_integration_id IS NOT NULL",
             (tenant_id, *(claim[0] for claim in part)),
-        ))
+        ):
+            if claim in claims and claims[claim] != claim[0]:  # the same link, now another shard's
+                released.append((tenant_id, claim[0]))
     conn.executemany(
         "UPDATE shards SET link_integration_id = NULL, link_external_id = NULL, link_system = NULL, "
-        "link_hash = NULL, link_run_id = NULL WHERE tenant_id = ? AND id = ?",
-        [(tenant_id, claim[0]) for claim in claimed if claims.get(claim, claim[0]) != claim[0]],
+        "link_hash = NULL, link_run_id = NULL WHERE tenant_id = ? AND id = ?", released,
     )

@@ -66,8 +66,7 @@ def write_documents(
     table_links = [(rel["integrationId"], rel["externalId"], d["id"], rel["system"],
                     run_id if rel["integrationId"] == run_for else None, rel.get("contentHash"))
                    for d, (_, others) in zip(docs, split, strict=True) for rel in others]
-    release_claims(conn, tenant_id, [(d["id"], origin) for d, (origin, _) in zip(docs, split, strict=True)],
-                   [link[:3] for link in table_links])
+    release_claims(conn, tenant_id, [origin for origin, _ in split], [link[:3] for link in table_links])
     conn.executemany(
         "INSERT INTO shards (tenant_id, id, shard_type_id, deleted, etag, body, link_integration_id, "
         "link_external_id, link_system, link_hash, link_run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "

@@ -14,6 +14,7 @@ from core.dedup import (
     composite_key,
     derive_shard_id,
     index_values,
+    may_be_derived,
     plan_page,
     shard_id_deriver,
     tally,
@@ -156,6 +157,12 @@ def test_a_page_deriver_gives_the_same_ids(tenant: str) -> None:
     derive = shard_id_deriver(tenant, "i1")
     for external_id in ["001", "", "a\nb", "\u00e9\u2603\U0001f600", "x" * 1000, "001"]:
         assert derive(external_id) == derive_shard_id(tenant, "i1", external_id)
+        assert may_be_derived(derive(external_id))
+
+
+def test_ids_of_another_shape_are_never_derived_ones() -> None:
+    for shard_id in ["s1", "shd-00000001", "shd-" + "0" * 31, "shx-" + "0" * 32, ""]:
+        assert not may_be_derived(shard_id)
 
 
 @pytest.mark.parametrize(
