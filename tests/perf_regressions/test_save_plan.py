@@ -117,14 +117,20 @@ def test_creates_unchanged_and_updates_match_the_full_load_path(services: Servic
     assert services.stores.shards.mark_deleted_except("t1", "i1", "account", "r2", datetime.now(UTC)) == 0
 
 
+def _edit_locally(services: Services, external_id: str, email: str) -> str:
+    """Rename the shard of ``external_id`` to "Local", edited after its last sync; its id."""
+    shard_id = derive_shard_id("t1", "i1", external_id)
+    later = datetime.now(UTC) + timedelta(minutes=5)
+    services.stores.shards.patch("t1", shard_id, {"structuredData": {"name": "Local", "email": email},
+                                                  "updatedAt": later.isoformat()})
+    return shard_id
+
+
 def test_local_edits_conflict_the_same_way(services: Services) -> None:
     integration = _integration(conflictResolution="manual")
     mapping = integration.entity_mappings[0]
     save_records(integration, mapping, _ref("r1"), _items(20), [])
-    shard_id = derive_shard_id("t1", "i1", "00100004")
-    later = datetime.now(UTC) + timedelta(minutes=5)
-    services.stores.shards.patch("t1", shard_id, {"structuredData": {"name": "Local", "email": "a4@example.com"},
-                                                  "updatedAt": later.isoformat()})
+    _edit_locally(services, "00100004", "a4@example.com")
     changed = _items(20, changes={"00100004": {"name": "Remote"}, "00100005": {"name": "Other"}})
     _assert_same(services, integration, changed, "r2")
     stats = save_records(integration, mapping, _ref("r2"), changed, [])
@@ -137,10 +143,7 @@ def test_newest_wins_reads_the_staged_modification_time(services: Services, remo
     integration = _integration(conflictResolution="newest_wins")
     mapping = integration.entity_mappings[0]
     save_records(integration, mapping, _ref("r1"), _items(5), [])
-    shard_id = derive_shard_id("t1", "i1", "00100002")
-    later = datetime.now(UTC) + timedelta(minutes=5)
-    services.stores.shards.patch("t1", shard_id, {"structuredData": {"name": "Local", "email": "a2@example.com"},
-                                                  "updatedAt": later.isoformat()})
+    shard_id = _edit_locally(services, "00100002", "a2@example.com")
     changed = [{**item, "modifiedAt": remote_at} for item in _items(5, changes={"00100002": {"name": "Remote"}})]
     _assert_same(services, integration, changed, "r2")
     save_records(integration, mapping, _ref("r2"), changed, [])
