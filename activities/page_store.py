@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from activities.contracts import PageRef
-from core.dedup import Candidate, Decision, DedupAction, Incoming, index_values, plan_page, shard_id_deriver, tally
+from core.dedup import Candidate, Decision, DedupAction, Incoming, cached_shard_id, index_values, plan_page, tally
 from core.inbound import PageContext, PagePlan, RemoteInfo, apply_page
 from core.models import DedupStrategy, EntityMapping, Integration, RunStats, Shard
 from services import get_services
@@ -79,6 +79,15 @@ class SavePlan:
     now: datetime
 
 
+def _incoming(item: Mapping[str, Any]) -> Incoming:
+    """A staged item as dedup reads it; the transform stages its content hash (pages staged before it did
+    are hashed here)."""
+    digest = item.get("contentHash")
+    if digest is None:
+        return Incoming.of(item["externalId"], item["data"])
+    return Incoming(item["externalId"], item["data"], digest)
+
+
 def unit_of_work(stores: Stores) -> AbstractContextManager[Any]:
     """The stores' transaction where the backend has one (SQLite), else a no-op."""
     return stores.transaction() if stores.transaction is not None else nullcontext()
@@ -91,7 +100,7 @@ def plan_records(
     """Dedup decisions and the shards to write for ``items`` (mapped records); reads only."""
     shards = get_services().stores.shards
     tenant, integration_id = ref.tenant_id, ref.integration_id
-    records = [Incoming.of(i["externalId"], i["data"]) for i in items]
+    records = [_incoming(i) for i in items]
     links = shards.find_links(tenant, integration_id, [r.external_id for r in records])
     linked = {ext: _linked(ext, link) for ext, link in links.items()}
     key_name = mapping.dedup.strategy.value if mapping.dedup.strategy != DedupStrategy.EXTERNAL_ID else None
@@ -101,10 +110,9 @@ def plan_records(
         values = sorted({v for r in records for v in index_values(mapping.dedup, r.data)})
         found_by_key = shards.find_by_keys(tenant, mapping.shard_type_id, key_name, values)
         candidates = [_candidate(shard, integration_id) for shard in found_by_key]
-    derive = shard_id_deriver(tenant, integration_id)
     decisions = plan_page(
         records, mapping.dedup, linked=linked, candidates=candidates, create_new=mapping.create_new,
-        new_shard_id=lambda r: derive(r.external_id),
+        new_shard_id=lambda r: cached_shard_id(tenant, integration_id, r.external_id),
     )
     # Only records that change an existing linked shard need it in full (updates, conflicts, restores).
     changed = [d.external_id for d in decisions if d.action == DedupAction.UPDATE]

@@ -33,6 +33,7 @@ from activities.provider import open_adapter
 from adapters.base import Cursor, ExternalRecord, FetchMode, FetchRequest
 from adapters.incremental import format_timestamp
 from core.errors import SyncError
+from core.hashing import content_hash
 from core.mapping import compile_mapping
 from core.models import EntityMapping, Integration, RunError, RunMode
 from services import get_services
@@ -176,6 +177,7 @@ def _transform(payload: dict[str, Any]) -> dict[str, Any]:
     for item, data in zip(fetched, mapped.records, strict=True):
         if data is not None:
             item["data"] = data  # the decoded page is this activity's own: no copy per record
+            item["contentHash"] = content_hash(data)  # here, not in the save, which runs one page at a time
             staged.append(item)
     errors = [
         RunError(error_type="VALIDATION_ERROR", message="; ".join(str(e) for e in errs)[:500],

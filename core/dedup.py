@@ -25,6 +25,7 @@ An external id appearing twice in a page keeps its last occurrence; earlier ones
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from enum import StrEnum
@@ -127,6 +128,15 @@ def shard_id_deriver(tenant_id: str, integration_id: str) -> Callable[[str], str
         return f"{_DERIVED_PREFIX}{digest.hexdigest()[:_DERIVED_HEX]}"
 
     return derive
+
+
+_integration_deriver = functools.lru_cache(maxsize=256)(shard_id_deriver)  # an integration's prefix, hashed once
+
+
+@functools.lru_cache(maxsize=8192)  # a page asks for each id up to three times: look-up, decision, write
+def cached_shard_id(tenant_id: str, integration_id: str, external_id: str) -> str:
+    """``derive_shard_id(tenant_id, integration_id, external_id)``, remembered for the pages at hand."""
+    return _integration_deriver(tenant_id, integration_id)(external_id)
 
 
 def composite_key(keys: Sequence[str], data: Mapping[str, Any]) -> str | None:

@@ -118,7 +118,8 @@ def _new_shards(ctx: PageContext, created: Sequence[tuple[Decision, Incoming, Re
     for decision, record, remote in created[1:]:
         doc = first.copy()
         doc["id"] = decision.shard_id
-        doc["structuredData"] = dict(record.data)
+        # The page's own mapped data, not changed after the save: shared, not copied (any other mapping is).
+        doc["structuredData"] = record.data if type(record.data) is dict else dict(record.data)
         doc["externalRelationships"] = [{**link, "externalId": decision.external_id,
                                          "remoteVersion": remote.version, "contentHash": decision.content_hash}]
         docs.append(doc)

@@ -81,6 +81,7 @@ def _document_stores(collection: Callable[[str], DocumentCollection]) -> dict[st
 
 
 def _sqlite_stores(settings: Settings) -> dict[str, Any]:
+    from stores.files.recent import RecentPages
     from stores.files.staging import FileStagingStore
     from stores.sqlite.collection import SqliteCollection
     from stores.sqlite.connection import SqliteDatabase
@@ -98,7 +99,7 @@ def _sqlite_stores(settings: Settings) -> dict[str, Any]:
     return {
         **_document_stores(lambda name: SqliteCollection(db, name, SQLITE_INDEXES.get(name, ()))),
         "shards": SqliteShardStore(db),
-        "staging": FileStagingStore(settings.data_dir / STAGING_DIR, legacy=legacy),
+        "staging": FileStagingStore(settings.data_dir / STAGING_DIR, legacy=legacy, recent=RecentPages()),
         "close": close,
         "transaction": db.write,
     }

@@ -24,11 +24,12 @@ PLAIN_ORJSON, PLAIN_JSON = b"o", b"j"
 
 class StagingStore(Protocol):
     def put(self, tenant_id: str, key: str, records: list[dict[str, Any]]) -> None:
-        """Store (or overwrite) the page under ``key``."""
+        """Store (or overwrite) the page under ``key``. The store may keep ``records`` themselves for the next
+        reader: the caller hands them over and does not change them afterwards."""
         ...
 
     def get(self, tenant_id: str, key: str) -> list[dict[str, Any]] | None:
-        """The page, or None when there is none for this tenant."""
+        """The page, or None when there is none for this tenant; the caller owns the records returned."""
         ...
 
     def delete(self, tenant_id: str, key: str) -> bool: ...

@@ -31,6 +31,7 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from stores.documents import utc_now
+from stores.files.recent import FileIdentity, RecentPages
 from stores.staging import StagingStore, decode_page, encode_page
 
 MAX_NAME_BYTES = 200  # under NAME_MAX (255) with room for the suffixes and a temporary file's token
@@ -79,10 +80,11 @@ class FileStagingStore:
     """Staged pages as files under ``root``; ``legacy`` is the staging store of earlier versions, if any."""
 
     def __init__(self, root: Path, *, clock: Callable[[], datetime] = utc_now,
-                 legacy: StagingStore | None = None) -> None:
+                 legacy: StagingStore | None = None, recent: RecentPages | None = None) -> None:
         self._root = root
         self._clock = clock
         self._legacy = legacy
+        self._recent = recent
 
     def _path(self, tenant_id: str, key: str) -> Path:
         return self._root / _name(tenant_id, _TENANT) / _name(key, _PAGE)
@@ -97,13 +99,19 @@ class FileStagingStore:
         try:
             _write_new(temporary, chunks)
             os.utime(temporary, ns=(staged_at, staged_at))
+            identity = FileIdentity.of(temporary) if self._recent is not None else None
             os.replace(temporary, path)
         except BaseException:
             _unlink(temporary)
             raise
+        if self._recent is not None and identity is not None:
+            self._recent.keep(str(path), identity, records)
 
     def get(self, tenant_id: str, key: str) -> list[dict[str, Any]] | None:
         path = self._path(tenant_id, key)
+        kept = self._recent.take(str(path)) if self._recent is not None else None
+        if kept is not None:
+            return kept
         try:
             data = path.read_bytes()
         except FileNotFoundError:
@@ -115,7 +123,10 @@ class FileStagingStore:
         return decode_page(data)
 
     def delete(self, tenant_id: str, key: str) -> bool:
-        found = _unlink(self._path(tenant_id, key))
+        path = self._path(tenant_id, key)
+        if self._recent is not None:
+            self._recent.forget(str(path))
+        found = _unlink(path)
         if self._legacy is not None:
             found = self._legacy.delete(tenant_id, key) or found
         return found

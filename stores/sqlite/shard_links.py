@@ -14,23 +14,17 @@ other kind's claim on the same external id (the last writer takes the link over,
 
 from __future__ import annotations
 
-import functools
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
-from core.dedup import may_be_derived, shard_id_deriver
+from core.dedup import cached_shard_id, may_be_derived
 from stores.tokens import chunks
 
 IN_CHUNK = 500  # ids per IN (...) list, well under SQLite's bound-parameter limit
 
-_deriver = functools.lru_cache(maxsize=256)(shard_id_deriver)  # an integration's prefix, hashed once
-
-
-@functools.lru_cache(maxsize=8192)  # a page derives each id twice: look-up, write
-def origin_id(tenant_id: str, integration_id: str, external_id: str) -> str:
-    """``core.dedup.derive_shard_id(tenant_id, integration_id, external_id)``."""
-    return _deriver(tenant_id, integration_id)(external_id)
+origin_id = cached_shard_id
+"""The id a shard linked by origin to ``(tenant, integration, external id)`` has (``core.dedup``)."""
 
 
 class OriginLink(NamedTuple):

@@ -15,6 +15,7 @@ from activities.contracts import PageRef
 from activities.page_store import plan_records, save_records
 from activities.sync_pages import _transform
 from core.dedup import Candidate, Incoming, derive_shard_id, index_values, plan_page
+from core.hashing import content_hash
 from core.inbound import PageContext, PagePlan, RemoteMeta, apply_page
 from core.models import EntityMapping, Integration, Shard, shard_document
 from core.settings import Settings
@@ -212,9 +213,28 @@ def test_transform_maps_pages_staged_in_the_current_and_the_earlier_shape(servic
     summary, mapped = results[0]
     assert (summary["transformed"], summary["failed"]) == (2, 1)
     assert [e["externalId"] for e in summary["errors"]] == ["001B"]
-    assert mapped == [
+    assert mapped == [  # the content hash is taken here, off the save's one-page-at-a-time path
         {"externalId": "001A", "version": "v1", "modifiedAt": "2025-06-01T00:00:01+00:00",
-         "data": {"name": "A", "email": "a@x"}},
+         "data": {"name": "A", "email": "a@x"}, "contentHash": content_hash({"name": "A", "email": "a@x"})},
         {"externalId": "001C", "version": "v3", "modifiedAt": "2025-06-01T00:00:03+00:00",
-         "data": {"name": "C", "email": None}},
+         "data": {"name": "C", "email": None}, "contentHash": content_hash({"name": "C", "email": None})},
     ]
+
+
+def test_a_content_hash_staged_by_the_transform_gives_the_same_plan_as_one_taken_by_the_save(
+    services: Services,
+) -> None:
+    integration = _integration()
+    services.stores.integrations.put("t1", "i1", integration)
+    mapping = integration.entity_mappings[0]
+    save_records(integration, mapping, _ref("r1"), _items(20), [])
+    page = _items(30, changes={"00100003": {"name": "Changed"}})
+    hashed = [{**item, "contentHash": content_hash(item["data"])} for item in page]
+    plain, staged = (plan_records(integration, mapping, _ref("r2"), items, []) for items in (page, hashed))
+    assert [d.action.value for d in staged.decisions].count("unchanged") == 19
+    assert staged.decisions == plain.decisions
+    def written(plan: Any) -> list[tuple[Any, ...]]:  # what a page writes, apart from its timestamps
+        return [(d["id"], d["structuredData"], [r["contentHash"] for r in d["externalRelationships"]])
+                for d in plan.plan.writes]
+
+    assert len(written(staged)) == 11 and written(staged) == written(plain)
