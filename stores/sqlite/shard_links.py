@@ -114,8 +114,27 @@ UNSEEN = (
 )
 
 
-def external_filter(tenant_id: str, system: str | None, external_id: str | None) -> tuple[str, list[Any]]:
-    """A condition on shard rows ``s``: linked (either way) to ``system`` and/or ``external_id``."""
+def origin_integrations(conn: sqlite3.Connection, tenant_id: str) -> list[str]:
+    """Every integration that has written an origin link of the tenant (``shard_origins``)."""
+    rows = conn.execute("SELECT integration_id FROM shard_origins WHERE tenant_id = ?", (tenant_id,))
+    return [row[0] for row in rows]
+
+
+def note_origins(conn: sqlite3.Connection, tenant_id: str, origins: Iterable[OriginLink]) -> None:
+    """Record the integrations of origin links about to be written (once per integration and page)."""
+    integrations = {origin.integration_id for origin in origins if origin.integration_id is not None}
+    conn.executemany("INSERT OR IGNORE INTO shard_origins (tenant_id, integration_id) VALUES (?, ?)",
+                     [(tenant_id, integration_id) for integration_id in integrations])
+
+
+def external_filter(conn: sqlite3.Connection, tenant_id: str, system: str | None,
+                    external_id: str | None) -> tuple[str, list[Any]]:
+    """A condition on shard rows ``s``: linked (either way) to ``system`` and/or ``external_id``.
+
+    With an external id, the shards that may hold it as their origin link are the ids derived from it for
+    each integration in ``shard_origins``; with the ids the link table names they bound the shard ids, so
+    the query reads a few rows through the ids' index instead of every row of the tenant.
+    """
     origin, table, params_origin, params_table = [], ["l.tenant_id = ?"], [], [tenant_id]
     for column, value in (("system", system), ("external_id", external_id)):
         if value is not None:
@@ -123,9 +142,15 @@ def external_filter(tenant_id: str, system: str | None, external_id: str | None)
             table.append(f"l.{column} = ?")
             params_origin.append(value)
             params_table.append(value)
-    sql = (f"(({' AND '.join(origin)}) OR s.id IN (SELECT l.shard_id FROM shard_links l "
-           f"WHERE {' AND '.join(table)}))")
-    return sql, [*params_origin, *params_table]
+    linked_by_table = f"SELECT l.shard_id FROM shard_links l WHERE {' AND '.join(table)}"
+    sql = f"(({' AND '.join(origin)}) OR s.id IN ({linked_by_table}))"
+    params = [*params_origin, *params_table]
+    if external_id is None:
+        return sql, params
+    candidates = [origin_id(tenant_id, integration_id, external_id)
+                  for integration_id in origin_integrations(conn, tenant_id)]
+    derived = f"SELECT column1 FROM (VALUES {','.join(['(?)'] * len(candidates))}) UNION ALL " if candidates else ""
+    return f"s.id IN ({derived}{linked_by_table}) AND {sql}", [*candidates, *params_table, *params]
 
 
 def release_claims(conn: sqlite3.Connection, tenant_id: str, origins: Iterable[OriginLink],

@@ -6,6 +6,8 @@ the shard's origin link in its ``link_*`` columns (``stores.sqlite.shard_links``
 per other external relationship; both give the dedup look-up by external id, its content hash (unchanged
 records are recognised without loading the shard) and the per-integration last seen run that full syncs
 stamp to detect deletions without holding every id in memory. ``shard_keys`` holds the dedup index values.
+``shard_origins`` names, per tenant, the integrations that have written origin links (created by ``migrate``),
+so a query by external id derives the few shard ids that can hold it instead of reading every row.
 
 Every index keyed by a random shard id or an external id (external ids arrive in the provider's
 modification order) costs a page a write to nearly every leaf of that index, and the WAL and checkpoint
@@ -77,6 +79,13 @@ def migrate(conn: sqlite3.Connection) -> None:
             for column in ORIGIN_COLUMNS:
                 conn.execute(f"ALTER TABLE shards ADD COLUMN {column} TEXT")
             _move_origin_links(conn)
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "shard_origins" not in tables:
+            # Created with its rows in one transaction: a reader never finds it without them.
+            conn.execute("CREATE TABLE shard_origins (tenant_id TEXT NOT NULL, integration_id TEXT NOT NULL, "
+                         "PRIMARY KEY (tenant_id, integration_id)) WITHOUT ROWID")
+            conn.execute("INSERT OR IGNORE INTO shard_origins SELECT DISTINCT tenant_id, link_integration_id "
+                         "FROM shards WHERE link_integration_id IS NOT NULL")
     except BaseException:
         conn.execute("ROLLBACK")
         raise

@@ -12,7 +12,7 @@ import orjson
 
 from stores.shards import PageIndex
 from stores.sqlite.collection import dumps
-from stores.sqlite.shard_links import IN_CHUNK, release_claims, split_links
+from stores.sqlite.shard_links import IN_CHUNK, note_origins, release_claims, split_links
 from stores.tokens import chunks
 
 
@@ -66,7 +66,9 @@ def write_documents(
     table_links = [(rel["integrationId"], rel["externalId"], d["id"], rel["system"],
                     run_id if rel["integrationId"] == run_for else None, rel.get("contentHash"))
                    for d, (_, others) in zip(docs, split, strict=True) for rel in others]
-    release_claims(conn, tenant_id, [origin for origin, _ in split], [link[:3] for link in table_links])
+    origins = [origin for origin, _ in split]
+    release_claims(conn, tenant_id, origins, [link[:3] for link in table_links])
+    note_origins(conn, tenant_id, origins)
     conn.executemany(
         "INSERT INTO shards (tenant_id, id, shard_type_id, deleted, etag, body, link_integration_id, "
         "link_external_id, link_system, link_hash, link_run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "

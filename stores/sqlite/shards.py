@@ -65,19 +65,21 @@ class SqliteShardStore:
     ) -> ShardPage:
         sql = "SELECT s.body, s.etag, s.seq FROM shards s WHERE s.tenant_id = ?"
         params: list[Any] = [tenant_id]
-        if shard_type_id is not None:
-            sql += " AND s.shard_type_id = ?"
+        if shard_type_id is not None:  # by external id, a filter on the candidate rows, not the index to walk
+            sql += " AND +s.shard_type_id = ?" if external_id is not None else " AND s.shard_type_id = ?"
             params.append(shard_type_id)
         if not include_deleted:
             sql += " AND s.deleted = 0"
         if external_system is not None or external_id is not None:
-            condition, values = external_filter(tenant_id, external_system, external_id)
+            condition, values = external_filter(self._db.connection(), tenant_id, external_system, external_id)
             sql += f" AND {condition}"
             params.extend(values)
         if continuation_token:
             sql += " AND s.seq > ?"
             params.append(decode_seq(continuation_token))
-        sql += " ORDER BY s.seq LIMIT ?"  # insert order: the indexes by type and tenant are append-only
+        # Insert order: the indexes by type and tenant are append-only. By external id the few candidate rows
+        # come through the ids' index and are sorted (``+``: not the walk of every row in seq order).
+        sql += " ORDER BY +s.seq LIMIT ?" if external_id is not None else " ORDER BY s.seq LIMIT ?"
         params.append(limit + 1)
         rows = self._db.connection().execute(sql, params).fetchall()
         items = [_load(body, etag) for body, etag, _ in rows[:limit]]

@@ -77,6 +77,33 @@ def test_a_link_taken_over_is_found_at_its_new_shard_only(sqlite_db: SqliteDatab
     assert store.find_links("t1", "i1", ["e1"])["e1"].shard_id == a.id
     assert table_links(sqlite_db) == []
     assert [s.id for s in store.find_by_external_ids("t1", "i1", ["e1"]).values()] == [a.id]
+    store.upsert_many("t1", [shard("other", rel("i1", "e1", "hb"))])  # taken over once more
+    assert [s.id for s in store.query("t1", external_id="e1").items] == ["other"]  # the origin row let go
+
+
+def test_a_query_by_external_id_reads_candidate_rows_through_the_id_index(sqlite_db: SqliteDatabase) -> None:
+    store = SqliteShardStore(sqlite_db)
+    store.upsert_many("t1", [shard(origin(i, e), rel(i, e, system=i)) for i in ("i1", "i2") for e in ("e1", "e2")])
+    store.upsert_many("t1", [shard("plain", rel("i3", "e1", system="zoom"))])
+    other_tenant = shard(derive_shard_id("t2", "i1", "e1"), rel("i1", "e1", system="i1")).model_copy(
+        update={"tenant_id": "t2"})
+    store.upsert_many("t2", [other_tenant])
+    found = {s.id for s in store.query("t1", external_id="e1").items}
+    assert found == {origin("i1", "e1"), origin("i2", "e1"), "plain"}
+    assert [s.id for s in store.query("t1", external_system="i2", external_id="e1").items] == [origin("i2", "e1")]
+    assert [s.id for s in store.query("t1", shard_type_id="account", external_id="e2", limit=1).items] in (
+        [[origin("i1", "e2")], [origin("i2", "e2")]])
+    assert store.query("t1", shard_type_id="contact", external_id="e1").items == []
+    assert store.query("t1", external_id="e9").items == []
+    conn = sqlite_db.connection()
+    statements: list[str] = []
+    conn.set_trace_callback(statements.append)  # the statement as run, with its values
+    store.query("t1", shard_type_id="account", external_id="e1")
+    conn.set_trace_callback(None)
+    [query] = [sql for sql in statements if sql.startswith("SELECT s.body")]
+    plan = " | ".join(row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {query}"))
+    assert "SEARCH s USING INDEX sqlite_autoindex_shards_1 (tenant_id=? AND id=?)" in plan, plan
+    assert "shards_by_" not in plan, plan  # never a walk of the tenant's rows in insert order
 
 
 def test_patching_away_an_origin_link_forgets_it(sqlite_db: SqliteDatabase) -> None:
@@ -112,6 +139,17 @@ def test_a_database_from_before_origin_links_is_migrated(tmp_path: Path) -> None
     assert store.mark_deleted_except("t1", "i1", "account", "run-1", NOW) == 0  # run stamps moved too
     SqliteShardStore(db)  # opening again changes nothing
     assert table_links(db) == [("i1", "e2", "plain")]
+    assert [s.id for s in store.query("t1", external_id="e1").items] == [derived]  # the origin table was filled
+    db.close()
+
+
+def test_origin_links_written_before_the_origin_table_are_found_by_external_id(tmp_path: Path) -> None:
+    db = SqliteDatabase(tmp_path / "before.db")
+    store = SqliteShardStore(db)
+    store.upsert_many("t1", [shard(origin("i1", "e1"), rel("i1", "e1"))])
+    db.connection().execute("DROP TABLE shard_origins")  # as a database of the previous version has it
+    SqliteShardStore(db)
+    assert [s.id for s in store.query("t1", external_id="e1").items] == [origin("i1", "e1")]
     db.close()
 
 
