@@ -122,8 +122,10 @@ def _applied_remote(change: InboundChange, outcome: Outcome) -> Resolution:
 
 def resolve_inbound(change: InboundChange, strategy: ConflictResolution) -> Resolution:
     """Decide what an inbound change writes (see the module docstring)."""
+    if not _local_edited(change):  # first: the common case, and usually a comparison of two timestamps
+        return _applied_remote(change, Outcome.NO_CONFLICT)
     differing = _differing(change)
-    if not differing or not _local_edited(change):
+    if not differing:
         return _applied_remote(change, Outcome.NO_CONFLICT)
     if not _remote_edited(change):
         # Nothing new from the provider: applying it would revert the local edit.

@@ -95,11 +95,12 @@ def apply_page(
     return plan
 
 
-def _relationship(ctx: PageContext, decision: Decision, remote: RemoteInfo) -> ExternalRelationship:
+def _relationship(ctx: PageContext, decision: Decision, remote: RemoteInfo, **state: Any) -> ExternalRelationship:
+    """The record's relationship as of this page; ``state`` overrides the sync state of a fresh one."""
+    fields: dict[str, Any] = {"sync_status": SyncStatus.SYNCED, "last_synced_at": ctx.now, **state}
     return ExternalRelationship(
         system=ctx.system, integration_id=ctx.integration_id, external_id=decision.external_id,
-        sync_direction=ctx.direction, last_synced_at=ctx.now, sync_status=SyncStatus.SYNCED,
-        remote_version=remote.version, content_hash=decision.content_hash,
+        sync_direction=ctx.direction, remote_version=remote.version, content_hash=decision.content_hash, **fields,
     )
 
 
@@ -157,11 +158,11 @@ def _updated_shard(
     unsettled = current is not None and status != SyncStatus.SYNCED
     # While local changes are unsettled (kept local, or a conflict) the shard must still read as edited
     # since its last sync, so the next pull does not overwrite it: keep the old sync time and base.
-    relationship = _relationship(ctx, decision, remote).model_copy(update={
-        "sync_status": status, "conflict_data": kept_remote,
-        "base_data": current.base_data if unsettled and current else None,
-        "last_synced_at": current.last_synced_at if unsettled and current else ctx.now,
-    })
+    relationship = _relationship(
+        ctx, decision, remote, sync_status=status, conflict_data=kept_remote,
+        base_data=current.base_data if unsettled and current else None,
+        last_synced_at=current.last_synced_at if unsettled and current else ctx.now,
+    )
     others = [r for r in shard.external_relationships if r.integration_id != ctx.integration_id]
     updated = shard.model_copy(update={
         "structured_data": data,
