@@ -111,6 +111,7 @@ class SavePageInput(PageRef):
 
 class SavePageResult(CamelModel):
     stats: RunStats = Field(default_factory=RunStats)
+    errors: list[RunError] = Field(default_factory=list)  # records refused by the save (at most 20)
 
 
 class MappingState(CamelModel):

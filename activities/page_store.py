@@ -16,8 +16,9 @@ from typing import Any
 
 from activities.contracts import PageRef
 from core.dedup import Candidate, Decision, DedupAction, Incoming, cached_shard_id, index_values, plan_page, tally
+from core.errors import ErrorCode
 from core.inbound import PageContext, PagePlan, RemoteInfo, apply_page
-from core.models import DedupStrategy, EntityMapping, Integration, RunStats, Shard
+from core.models import DedupStrategy, EntityMapping, Integration, RunError, RunStats, Shard
 from services import get_services
 from stores.factory import Stores
 from stores.shards import LinkInfo, PageIndex
@@ -67,7 +68,8 @@ class _PageMeta(Sequence[RemoteInfo]):
 
 @dataclass(frozen=True, slots=True)
 class SavePlan:
-    """A page's decisions and the writes they need, computed before any write."""
+    """A page's decisions and the writes they need, computed before any write; ``refused``: records not
+    written (``_other_mappings_records``)."""
 
     tenant_id: str
     integration_id: str
@@ -77,6 +79,26 @@ class SavePlan:
     index: PageIndex
     deleted_ids: Sequence[str]
     now: datetime
+    refused: list[RunError]
+
+
+def _other_mappings_records(
+    integration: Integration, mapping: EntityMapping, links: Mapping[str, LinkInfo]
+) -> dict[str, RunError]:
+    """Records whose external id this integration already links to a shard of another of its mappings' types.
+
+    An integration's external id names one shard, but some providers number each object type on its own
+    (a HubSpot contact and company can share an id). Writing such a record would overwrite the other
+    mapping's shard, so it is refused with an error instead. A shard of a type no mapping uses any more (a
+    mapping's type was renamed) is still updated, as before.
+    """
+    others = {m.shard_type_id for m in integration.entity_mappings} - {mapping.shard_type_id}
+    return {
+        ext: RunError(error_type=ErrorCode.CONFLICT.value, external_entity=mapping.external_entity, external_id=ext,
+                      message=f"external id {ext!r} is already linked to a {link.shard_type_id!r} shard of this "
+                              "integration (another entity mapping); the record was not written")
+        for ext, link in links.items() if link.shard_type_id in others
+    }
 
 
 def _incoming(item: Mapping[str, Any]) -> Incoming:
@@ -102,7 +124,11 @@ def plan_records(
     tenant, integration_id = ref.tenant_id, ref.integration_id
     records = [_incoming(i) for i in items]
     links = shards.find_links(tenant, integration_id, [r.external_id for r in records])
-    linked = {ext: _linked(ext, link) for ext, link in links.items()}
+    refused = _other_mappings_records(integration, mapping, links) if len(integration.entity_mappings) > 1 else {}
+    if refused:
+        kept = [n for n, r in enumerate(records) if r.external_id not in refused]
+        records, items = [records[n] for n in kept], [items[n] for n in kept]
+    linked = {ext: _linked(ext, link) for ext, link in links.items() if ext not in refused}
     key_name = mapping.dedup.strategy.value if mapping.dedup.strategy != DedupStrategy.EXTERNAL_ID else None
     candidates: list[Candidate] = []
     found_by_key: list[Shard] = []
@@ -131,7 +157,8 @@ def plan_records(
             {d["id"]: index_values(mapping.dedup, d["structuredData"]) for d in plan.writes} if key_name else None
         ),
     )
-    return SavePlan(tenant, integration_id, ref.run_id, decisions, plan, index, deleted_ids, now)
+    return SavePlan(tenant, integration_id, ref.run_id, decisions, plan, index, deleted_ids, now,
+                    list(refused.values()))
 
 
 def write_plan(save: SavePlan) -> RunStats:
@@ -142,7 +169,7 @@ def write_plan(save: SavePlan) -> RunStats:
     if save.plan.unchanged_ids:
         shards.mark_seen(save.tenant_id, save.integration_id, save.plan.unchanged_ids, save.run_id)
     deleted = _delete(save.tenant_id, save.integration_id, save.deleted_ids, save.now)
-    return tally(save.decisions) + RunStats(deleted=deleted)
+    return tally(save.decisions) + RunStats(deleted=deleted, failed=len(save.refused))
 
 
 def save_records(

@@ -210,7 +210,7 @@ def _save(payload: dict[str, Any]) -> dict[str, Any]:
     # Then the staged input (another database): a re-run after a crash in between writes the same again.
     stores.staging.delete(inp.tenant_id, inp.staging_key)
     stores.staging.delete(inp.tenant_id, _key(inp, "deleted"))
-    return SavePageResult(stats=stats).to_wire()
+    return SavePageResult(stats=stats, errors=save.refused[:20]).to_wire()
 
 
 def _checkpoint(inp: SavePageInput, mapping: EntityMapping, cursor: dict[str, Any] | None) -> None:

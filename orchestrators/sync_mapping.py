@@ -173,6 +173,7 @@ def _save_lane(context: df.DurableOrchestrationContext, state: MappingState, pag
             checkpoint=fetched.checkpoint,
         ).to_wire())))
         state.stats = state.stats + saved.stats + RunStats(fetched=fetched.fetched, failed=transformed.failed)
+        state.errors = (state.errors + saved.errors)[-20:]
     state.pages = page.page_no + 1
     state.cursor = fetched.next_cursor
 

@@ -25,6 +25,7 @@ class LinkInfo:
     shard_id: str
     content_hash: str | None
     deleted: bool
+    shard_type_id: str | None = None  # the linked shard's type (None: not known to the store)
 
 
 @dataclass(frozen=True, slots=True)

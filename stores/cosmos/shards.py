@@ -143,7 +143,7 @@ class CosmosShardStore:
         wanted = set(external_ids)
         found: dict[str, LinkInfo] = {}
         sql = (
-            "SELECT c.id, c.deletedAt, c.externalRelationships FROM c JOIN l IN c.ix.links "
+            "SELECT c.id, c.shardTypeId, c.deletedAt, c.externalRelationships FROM c JOIN l IN c.ix.links "
             "WHERE c.tenantId = @t AND ARRAY_CONTAINS(@links, l)"
         )
         with translated():
@@ -152,7 +152,8 @@ class CosmosShardStore:
                     for rel in item["externalRelationships"]:
                         if rel["integrationId"] == integration_id and rel["externalId"] in wanted:
                             found[rel["externalId"]] = LinkInfo(item["id"], rel.get("contentHash"),
-                                                                item.get("deletedAt") is not None)
+                                                                item.get("deletedAt") is not None,
+                                                                item.get("shardTypeId"))
         return found
 
     def find_by_keys(self, tenant_id: str, shard_type_id: str, key_name: str, values: Sequence[str]) -> list[Shard]:

@@ -139,8 +139,9 @@ class SqliteShardStore:
 
     def find_links(self, tenant_id: str, integration_id: str, external_ids: Sequence[str]) -> dict[str, LinkInfo]:
         rows = linked(self._db.connection(), tenant_id, integration_id, external_ids,
-                      "s.id, s.link_hash, s.deleted", "l.shard_id, l.content_hash, s.deleted")
-        return {ext: LinkInfo(shard_id, digest, bool(deleted)) for ext, shard_id, digest, deleted in rows}
+                      "s.id, s.link_hash, s.deleted, s.shard_type_id",
+                      "l.shard_id, l.content_hash, s.deleted, s.shard_type_id")
+        return {ext: LinkInfo(shard_id, digest, bool(deleted), kind) for ext, shard_id, digest, deleted, kind in rows}
 
     def find_by_keys(self, tenant_id: str, shard_type_id: str, key_name: str, values: Sequence[str]) -> list[Shard]:
         """Live shards indexed under any of ``values`` for ``key_name``, each once."""

@@ -238,3 +238,36 @@ def test_a_content_hash_staged_by_the_transform_gives_the_same_plan_as_one_taken
                 for d in plan.plan.writes]
 
     assert len(written(staged)) == 11 and written(staged) == written(plain)
+
+
+def test_a_record_whose_id_another_mapping_of_the_integration_links_is_refused_not_merged(
+    services: Services,
+) -> None:
+    # HubSpot numbers each object type on its own: a contact and a company can both be 101.
+    integration = Integration.model_validate({
+        "provider": "hubspot", "connection": {"baseUrl": "http://hubspot.test"},
+        "entityMappings": [
+            {"externalEntity": "contacts", "shardTypeId": "contact",
+             "fieldMappings": [{"source": "e", "target": "e"}]},
+            {"externalEntity": "companies", "shardTypeId": "company",
+             "fieldMappings": [{"source": "n", "target": "n"}]},
+        ],
+    })
+    services.stores.integrations.put("t1", "i1", integration)
+    contacts, companies = integration.entity_mappings
+    item = {"version": None, "modifiedAt": "2025-06-01T00:00:00Z"}
+    save_records(integration, contacts, _ref("r1"), [{**item, "externalId": "101", "data": {"e": "a@x"}}], [])
+    page = [{**item, "externalId": "101", "data": {"n": "Acme"}}, {**item, "externalId": "102", "data": {"n": "B"}}]
+    plan = plan_records(integration, companies, _ref("r1"), page, [])
+    [refused] = plan.refused
+    assert (refused.error_type, refused.external_id, refused.external_entity) == ("CONFLICT", "101", "companies")
+    stats = save_records(integration, companies, _ref("r1"), page, [])
+    assert (stats.created, stats.updated, stats.failed) == (1, 0, 1)
+    contact = services.stores.shards.get("t1", derive_shard_id("t1", "i1", "101"))
+    assert contact is not None and (contact.shard_type_id, contact.structured_data) == ("contact", {"e": "a@x"})
+    # a shard of a type no mapping uses any more (the mapping's type was renamed) is still updated
+    renamed = integration.model_copy(update={"entity_mappings": [
+        contacts.model_copy(update={"shard_type_id": "person"}), companies]})
+    stats = save_records(renamed, renamed.entity_mappings[0], _ref("r2"),
+                         [{**item, "externalId": "101", "data": {"e": "b@x"}}], [])
+    assert (stats.updated, stats.failed) == (1, 0)

@@ -100,6 +100,8 @@ def test_find_links_reads_hashes_without_shards(store: ShardStore) -> None:
     assert links["e0"].shard_id == sid(0) and links["e0"].content_hash == "h0" and not links["e0"].deleted
     assert links["e2"].deleted
     assert store.find_links("t2", "i1", ["e0"]) == {}
+    store.upsert_many("t1", [shard(5, type_id="contact")])
+    assert [store.find_links("t1", "i1", [e])[e].shard_type_id for e in ("e0", "e5")] == ["account", "contact"]
 
 
 def test_query_filters_and_continuation(store: ShardStore) -> None:

@@ -84,6 +84,14 @@ def test_a_permanent_failure_saves_the_pages_fetched_before_it(run: Callable[...
     assert _of(calls, "detect_deletions") == []
 
 
+def test_records_a_save_refuses_are_counted_and_reported_across_generations(
+    run: Callable[..., tuple[Any, list[Any]]],
+) -> None:
+    out, _ = run({"pages": 7, "refuse_at": [1, 5]}, pages_per_generation=3)
+    assert (out["status"], out["stats"]["created"], out["stats"]["failed"]) == ("completed", 68, 2)
+    assert [(e["errorType"], e["externalId"]) for e in out["errors"]] == [("CONFLICT", "x1"), ("CONFLICT", "x5")]
+
+
 @pytest.mark.parametrize(("per_generation", "page_size", "fetched", "expected"), [
     (20, 2000, 2000, 20),  # full pages: the plan's generation
     (20, 2000, 200, 6),  # a provider capping pages at 200: as many records, but at least six pages

@@ -3,8 +3,9 @@
 The fakes take the names of the real activities (`fetch_page`, `transform_page`, `save_page`,
 `detect_deletions`), so the orchestrator schedules them as in production. A page's position in the
 provider's data is its cursor ``{"k": n}``; `LANES_DIR/script.json` says how many pages there are,
-at which one an incremental read reports an expired delta token (``resync_at``) and at which one the
-provider fails for good (``fail_at``). Every call is appended to `LANES_DIR/calls.jsonl`.
+at which one an incremental read reports an expired delta token (``resync_at``), at which one the
+provider fails for good (``fail_at``) and which pages' saves refuse a record (``refuse_at``). Every call
+is appended to `LANES_DIR/calls.jsonl`.
 """
 
 import json
@@ -60,6 +61,9 @@ def save_page(payload: dict[str, Any]) -> dict[str, Any]:
     _log(act="save", page=payload["pageNo"], mode=payload["mode"], key=payload["stagingKey"],
          checkpoint=payload["checkpoint"])
     time.sleep(0.02)  # saves are the slow stage: fetches run ahead of them
+    if payload["pageNo"] in _script().get("refuse_at", ()):  # the save refused one record of the page
+        return {"stats": {"created": 9, "failed": 1}, "errors": [
+            {"errorType": "CONFLICT", "message": "refused", "externalId": f"x{payload['pageNo']}"}]}
     return {"stats": {"created": 10}}
 
 
