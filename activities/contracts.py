@@ -59,7 +59,7 @@ class SyncPlan(CamelModel):
     mappings: list[MappingPlan] = Field(default_factory=list)
     budget: dict[str, Any] = Field(default_factory=dict)
     page_size: int = 2000
-    pages_per_generation: int = 20
+    pages_per_generation: int = 8
     max_parallel_mappings: int = 4
     retry: RetrySettings = Field(default_factory=RetrySettings)
     error: ErrorInfo | None = None
@@ -121,7 +121,7 @@ class MappingState(CamelModel):
     mapping: MappingPlan
     mode: RunMode
     page_size: int = 2000
-    pages_per_generation: int = 20
+    pages_per_generation: int = 8
     retry: RetrySettings = Field(default_factory=RetrySettings)
     cursor: dict[str, Any] | None = None
     prefetched: FetchPageResult | None = None  # the next page, fetched ahead before a continue_as_new
