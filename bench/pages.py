@@ -1,0 +1,143 @@
+"""Micro-benchmark of the page activities a pull sync runs one page at a time: transform and save.
+
+Stages Salesforce-shaped pages of 2,000 Accounts and runs the real ``transform_page`` and ``save_page`` code in
+this process against the embedded stores, in three passes: new records (creates), the same records again
+(unchanged), then every record changed (updates). Prints CPU milliseconds per page of each pass.
+
+This machine's speed drifts by tens of percent within an hour, so timings compare badly across runs. With
+``--instructions`` each pass is run again under valgrind (``cachegrind``, no cache simulation; install it with
+``apt-get install valgrind``) and the figure is the instructions the pass executed per page: the run with the
+passes up to it minus the run of the passes before it (each pass builds on the store the previous ones left),
+everything else (start-up, building and staging every pass's pages) being equal. Instruction counts repeat to
+within a fraction of a percent, so a change of a few percent shows.
+
+    .venv/bin/python bench/pages.py [--pages 10] [--instructions]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+PASSES = ("transform", "create", "unchanged", "update")
+PAGE = 2_000
+
+
+def _raw(page: int) -> list[dict[str, Any]]:
+    """A fetched page as the fetch activity stages it (a SOQL row in ``data``)."""
+    rows = []
+    for i in range(PAGE):
+        n = page * PAGE + i
+        ext = f"001Sb{n:013d}AAA"
+        rows.append({"externalId": ext, "version": "2025-06-01T00:00:06.216+0000",
+                     "modifiedAt": "2025-06-01T00:00:06.216000+00:00",
+                     "data": {"attributes": {"type": "Account", "url": f"/services/data/v60.0/sobjects/Account/{ext}"},
+                              "Id": ext, "Name": f"Umbrella GmbH {n}", "AnnualRevenue": 25_640_000.0 + n,
+                              "Industry": "Electronics", "Owner": {"Email": f"owner{n % 97}@example.com"},
+                              "SystemModstamp": "2025-06-01T00:00:06.000+0000"}})
+    return rows
+
+
+def _mapped(page: int, revision: int) -> list[dict[str, Any]]:
+    """A transformed page as the save reads it (``revision`` changes every record's data)."""
+    from core.hashing import content_hash
+
+    items = []
+    for i in range(PAGE):
+        n = page * PAGE + i
+        data = {"name": f"Umbrella GmbH {n}", "revenue": 25_640_000.0 + n + revision, "industry": "Electronics",
+                "ownerEmail": f"owner{n % 97}@example.com"}
+        items.append({"externalId": f"001Sb{n:013d}AAA", "version": f"v{revision}",
+                      "modifiedAt": "2025-06-01T00:00:06.216000+00:00", "data": data,
+                      "contentHash": content_hash(data)})
+    return items
+
+
+def _ref(run: str, page: int) -> dict[str, Any]:
+    return {"tenantId": "bench", "integrationId": "sf", "runId": run, "mappingIndex": 0, "pageNo": page}
+
+
+def run_passes(pages: int, upto: int) -> dict[str, float]:
+    """Run the first ``upto`` passes (the others' pages are built and staged all the same); CPU seconds of each."""
+    os.environ["CASTIEL_DATA_DIR"] = tempfile.mkdtemp(prefix="castiel-pages-")
+    from activities.sync_pages import _save, _transform
+    from api.integrations import _create
+    from core.models import Integration
+    from services import get_services
+    from tests.e2e.conftest import salesforce_integration
+
+    body = salesforce_integration("http://sandbox.invalid")
+    body["entityMappings"] = body["entityMappings"][:1]
+    _create("bench", "sf", Integration.model_validate(body), datetime.now(UTC))
+    staging = get_services().stores.staging
+    spent: dict[str, float] = {}
+    for number, name in enumerate(PASSES):
+        revision = 1 if name == "update" else 0
+        inputs = [_raw(p) if name == "transform" else _mapped(p, revision) for p in range(pages)]
+        spent[name] = 0.0
+        for page, records in enumerate(inputs):
+            key = f"{name}/0/{page}/in"
+            staging.put("bench", key, records)
+            if number >= upto:
+                continue
+            payload = {**_ref(name, page), "stagingKey": key}
+            started = time.process_time()
+            if name == "transform":
+                _transform(payload)
+            else:
+                _save({**payload, "mode": "full", "checkpoint": {"page": page}})
+            spent[name] += time.process_time() - started
+    shutil.rmtree(os.environ["CASTIEL_DATA_DIR"], ignore_errors=True)
+    return spent
+
+
+def _instructions(pages: int, upto: int) -> int:
+    command = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
+               sys.executable, __file__, "--pages", str(pages), "--quiet", "--upto", str(upto)]
+    # A fixed hash seed: string hashing decides dict and set layouts, and so a few instructions.
+    out = subprocess.run(command, capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONHASHSEED": "0"}).stderr
+    found = re.search(r"I\s+refs:\s+([\d,]+)", out)
+    if found is None:
+        raise RuntimeError(f"no instruction count in valgrind's output: {out[-500:]}")
+    return int(found.group(1).replace(",", ""))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=10)
+    parser.add_argument("--instructions", action="store_true", help="also count instructions under valgrind")
+    parser.add_argument("--upto", type=int, default=len(PASSES), help=argparse.SUPPRESS)
+    parser.add_argument("--quiet", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    spent = run_passes(args.pages, args.upto)
+    if args.quiet:
+        return
+    print(f"{args.pages} pages of {PAGE:,} records per pass, in process, embedded stores")
+    for name in PASSES:
+        print(f"{name:<10} {spent[name] * 1000 / args.pages:7.1f} ms CPU per page")
+    if not args.instructions:
+        return
+    if shutil.which("valgrind") is None:
+        print("valgrind is not installed: no instruction counts (apt-get install valgrind)")
+        return
+    counts = [_instructions(args.pages, upto) for upto in range(len(PASSES) + 1)]
+    for number, name in enumerate(PASSES):
+        per_page = (counts[number + 1] - counts[number]) / args.pages
+        print(f"{name:<10} {per_page / 1e6:7.1f} M instructions per page")
+
+
+if __name__ == "__main__":
+    main()
