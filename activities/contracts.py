@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import Field
 
 from core.models import CamelModel, RunError, RunMode, RunStats, RunTrigger
+from core.settings import SYNC_PAGE_SIZE, SYNC_PAGES_PER_GENERATION
 
 
 class ErrorInfo(CamelModel):
@@ -58,8 +59,8 @@ class SyncPlan(CamelModel):
     mode: RunMode = RunMode.INCREMENTAL
     mappings: list[MappingPlan] = Field(default_factory=list)
     budget: dict[str, Any] = Field(default_factory=dict)
-    page_size: int = 2000
-    pages_per_generation: int = 8
+    page_size: int = SYNC_PAGE_SIZE
+    pages_per_generation: int = SYNC_PAGES_PER_GENERATION
     max_parallel_mappings: int = 4
     retry: RetrySettings = Field(default_factory=RetrySettings)
     error: ErrorInfo | None = None
@@ -78,7 +79,7 @@ class PageRef(CamelModel):
 class FetchPageInput(PageRef):
     mode: RunMode
     cursor: dict[str, Any] | None = None
-    page_size: int = 2000
+    page_size: int = SYNC_PAGE_SIZE
 
 
 class FetchPageResult(CamelModel):
@@ -120,8 +121,8 @@ class MappingState(CamelModel):
     request: SyncRequest
     mapping: MappingPlan
     mode: RunMode
-    page_size: int = 2000
-    pages_per_generation: int = 8
+    page_size: int = SYNC_PAGE_SIZE
+    pages_per_generation: int = SYNC_PAGES_PER_GENERATION
     retry: RetrySettings = Field(default_factory=RetrySettings)
     cursor: dict[str, Any] | None = None
     prefetched: FetchPageResult | None = None  # the next page, fetched ahead before a continue_as_new
