@@ -2,7 +2,8 @@
 
 Stages Salesforce-shaped pages of 2,000 Accounts and runs the real ``transform_page`` and ``save_page`` code in
 this process against the embedded stores, in three passes: new records (creates), the same records again
-(unchanged), then every record changed (updates). Prints CPU milliseconds per page of each pass.
+(unchanged), then every record changed (updates). Prints CPU milliseconds per page of each pass, and the mean
+time of the shard store's query by external id (``GET /shards?externalId=``) over the shards written.
 
 This machine's speed drifts by tens of percent within an hour, so timings compare badly across runs. With
 ``--instructions`` each pass is run again under valgrind (``cachegrind``, no cache simulation; install it with
@@ -99,8 +100,22 @@ def run_passes(pages: int, upto: int) -> dict[str, float]:
             else:
                 _save({**payload, "mode": "full", "checkpoint": {"page": page}})
             spent[name] += time.process_time() - started
+    if upto == len(PASSES):
+        spent["query"] = _query_by_external_id(pages)
     shutil.rmtree(os.environ["CASTIEL_DATA_DIR"], ignore_errors=True)
     return spent
+
+
+def _query_by_external_id(pages: int, lookups: int = 50) -> float:
+    """Mean wall seconds of ``GET /shards?externalId=``'s store query over the shards the passes wrote."""
+    from services import get_services
+
+    shards = get_services().stores.shards
+    step = max(1, pages * PAGE // lookups)
+    started = time.perf_counter()
+    for n in range(0, pages * PAGE, step):
+        assert len(shards.query("bench", external_id=f"001Sb{n:013d}AAA").items) == 1
+    return (time.perf_counter() - started) / len(range(0, pages * PAGE, step))
 
 
 def _instructions(pages: int, upto: int) -> int:
@@ -128,6 +143,7 @@ def main() -> None:
     print(f"{args.pages} pages of {PAGE:,} records per pass, in process, embedded stores")
     for name in PASSES:
         print(f"{name:<10} {spent[name] * 1000 / args.pages:7.1f} ms CPU per page")
+    print(f"query by external id over {args.pages * PAGE:,} shards: {spent['query'] * 1000:.2f} ms (mean wall)")
     if not args.instructions:
         return
     if shutil.which("valgrind") is None:
