@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from core.dedup import cached_shard_id, may_be_derived
+from stores.sqlite.rows import read_rows
 from stores.tokens import chunks
 
 IN_CHUNK = 500  # ids per IN (...) list, well under SQLite's bound-parameter limit
@@ -69,9 +70,10 @@ def linked(conn: sqlite3.Connection, tenant_id: str, integration_id: str, extern
     wanted = {origin_id(tenant_id, integration_id, ext): ext for ext in external_ids}
     found: set[str] = set()
     for part in chunks(list(wanted), IN_CHUNK):
-        for row in conn.execute(
-            f"SELECT s.id, {origin_columns} FROM shards s WHERE s.tenant_id = ? AND s.id IN ({_marks(len(part))}) "
-            "AND s.link_integration_id = ?", (tenant_id, *part, integration_id),
+        for row in read_rows(
+            conn, f"s.id, {origin_columns}",
+            f"FROM shards s WHERE s.tenant_id = ? AND s.id IN ({_marks(len(part))}) AND s.link_integration_id = ?",
+            (tenant_id, *part, integration_id),
         ):
             found.add(wanted[row[0]])
             yield (wanted[row[0]], *row[1:])
@@ -79,12 +81,12 @@ def linked(conn: sqlite3.Connection, tenant_id: str, integration_id: str, extern
     if not rest or not has_table_links(conn, tenant_id, integration_id):
         return
     for part in chunks(rest, IN_CHUNK):
-        yield from conn.execute(
-            f"SELECT l.external_id, {table_columns} FROM shard_links l JOIN shards s "
-            "ON s.tenant_id = l.tenant_id AND s.id = l.shard_id "
+        yield from map(tuple, read_rows(
+            conn, f"l.external_id, {table_columns}",
+            "FROM shard_links l JOIN shards s ON s.tenant_id = l.tenant_id AND s.id = l.shard_id "
             f"WHERE l.tenant_id = ? AND l.integration_id = ? AND l.external_id IN ({_marks(len(part))})",
             (tenant_id, integration_id, *part),
-        )
+        ))
 
 
 def mark_seen(conn: sqlite3.Connection, tenant_id: str, integration_id: str, external_ids: Sequence[str],

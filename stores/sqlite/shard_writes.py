@@ -1,4 +1,4 @@
-"""Row-level writes of the SQLite shard store, always a whole page per statement (executemany)."""
+"""Row-level writes of the SQLite shard store: a whole page in a few statements (``stores.sqlite.rows``)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import orjson
 
 from stores.shards import PageIndex
 from stores.sqlite.collection import dumps
+from stores.sqlite.rows import write_rows
 from stores.sqlite.shard_links import IN_CHUNK, note_origins, release_claims, split_links
 from stores.tokens import chunks
 
@@ -69,9 +70,10 @@ def write_documents(
     origins = [origin for origin, _ in split]
     release_claims(conn, tenant_id, origins, [link[:3] for link in table_links])
     note_origins(conn, tenant_id, origins)
-    conn.executemany(
+    write_rows(
+        conn,
         "INSERT INTO shards (tenant_id, id, shard_type_id, deleted, etag, body, link_integration_id, "
-        "link_external_id, link_system, link_hash, link_run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "link_external_id, link_system, link_hash, link_run_id) VALUES {rows} "
         "ON CONFLICT (tenant_id, id) DO UPDATE SET shard_type_id = excluded.shard_type_id, "
         "deleted = excluded.deleted, etag = excluded.etag, body = excluded.body, "
         "link_run_id = CASE WHEN excluded.link_integration_id IS shards.link_integration_id "
@@ -91,9 +93,10 @@ def write_documents(
             [(tenant_id, *link) for link in dropped_links],
         )
     if table_links:
-        conn.executemany(
+        write_rows(
+            conn,
             "INSERT INTO shard_links (tenant_id, integration_id, external_id, shard_id, system, last_seen_run_id, "
-            "content_hash) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, integration_id, external_id) DO "
+            "content_hash) VALUES {rows} ON CONFLICT (tenant_id, integration_id, external_id) DO "
             "UPDATE SET shard_id = excluded.shard_id, system = excluded.system, content_hash = excluded.content_hash, "
             "last_seen_run_id = COALESCE(excluded.last_seen_run_id, shard_links.last_seen_run_id)",
             [(tenant_id, *link) for link in table_links],
@@ -111,9 +114,9 @@ def _write_keys(
         "DELETE FROM shard_keys WHERE tenant_id = ? AND shard_id = ? AND key_name = ?",
         [(tenant_id, d["id"], index.key_name) for d in docs if d["id"] in existing],
     )
-    conn.executemany(
-        "INSERT OR IGNORE INTO shard_keys (tenant_id, shard_type_id, key_name, key_value, shard_id) "
-        "VALUES (?, ?, ?, ?, ?)",
+    write_rows(
+        conn,
+        "INSERT OR IGNORE INTO shard_keys (tenant_id, shard_type_id, key_name, key_value, shard_id) VALUES {rows}",
         [
             (tenant_id, d["shardTypeId"], index.key_name, value, d["id"])
             for d in docs

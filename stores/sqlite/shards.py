@@ -1,4 +1,4 @@
-"""``ShardStore`` on SQLite: a page is one transaction of a few ``executemany`` statements."""
+"""``ShardStore`` on SQLite: a page is one transaction of a few statements (``stores.sqlite.rows``)."""
 
 from __future__ import annotations
 
