@@ -108,6 +108,7 @@ class GroupCommit:
         assert self._transaction is not None
         owner = getattr(self._transaction, "__self__", None)
         if isinstance(owner, SqliteDatabase):  # tuned before its first BEGIN, which must not wait either
+            owner.never_wait()
             _tune(owner.connection())
         try:
             with self._transaction() as conn:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from core.models import ExternalRelationship, Shard
 from core.settings import Settings
+from stores.errors import StoreUnavailable
 from stores.factory import build_stores
 from stores.secrets.keyvault import KeyVaultSecretStore
 from stores.secrets.local import LocalSecretStore
@@ -74,4 +75,66 @@ def test_opens_a_database_from_before_link_hashes(tmp_path: Path) -> None:
         ExternalRelationship(system="salesforce", integration_id="i1", external_id="e1", content_hash="h1")])
     store.upsert_many("t1", [shard])
     assert store.find_links("t1", "i1", ["e1"])["e1"].content_hash == "h1"
+    db.close()
+
+
+def test_threads_of_a_process_queue_for_the_write_lock_instead_of_sqlites_busy_handler(tmp_path: Path) -> None:
+    # Two objects on one file, as the stores and the credential leases are: one lock per file and process.
+    first, second = SqliteDatabase(tmp_path / "db.sqlite"), SqliteDatabase(tmp_path / "db.sqlite")
+    first.connection().execute("CREATE TABLE t (n INTEGER)")
+    holding, order = threading.Event(), []
+
+    def writer() -> None:
+        with first.write() as conn:
+            conn.execute("INSERT INTO t VALUES (1)")
+            holding.set()
+            threading.Event().wait(0.2)
+            order.append("first")
+
+    def queued() -> None:
+        conn = second.connection()
+        conn.execute("PRAGMA busy_timeout=0")  # SQLite alone would fail this one at once: the lock is taken
+        with second.write() as conn:
+            order.append("second")
+            conn.execute("INSERT INTO t VALUES (2)")
+
+    threads = [threading.Thread(target=writer), threading.Thread(target=queued)]
+    threads[0].start()
+    assert holding.wait(5)
+    threads[1].start()
+    for thread in threads:
+        thread.join(10)
+    assert order == ["first", "second"]
+    assert [n for (n,) in first.connection().execute("SELECT n FROM t ORDER BY n")] == [1, 2]
+    first.close()
+    second.close()
+
+
+def test_a_writer_that_never_waits_fails_at_once_while_another_thread_writes(tmp_path: Path) -> None:
+    db = SqliteDatabase(tmp_path / "db.sqlite")
+    db.connection().execute("CREATE TABLE t (n INTEGER)")
+    holding, release, outcome = threading.Event(), threading.Event(), []
+
+    def writer() -> None:
+        with db.write():
+            holding.set()
+            release.wait(5)
+
+    def loop_thread() -> None:
+        db.never_wait()
+        try:
+            with db.write():
+                outcome.append("wrote")
+        except StoreUnavailable:
+            outcome.append("busy")
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    assert holding.wait(5)
+    other = threading.Thread(target=loop_thread)
+    other.start()
+    other.join(5)
+    release.set()
+    thread.join(5)
+    assert outcome == ["busy"]
     db.close()
