@@ -12,7 +12,11 @@ passes up to it minus the run of the passes before it (each pass builds on the s
 everything else (start-up, building and staging every pass's pages) being equal. Instruction counts repeat to
 within a fraction of a percent, so a change of a few percent shows.
 
-    .venv/bin/python bench/pages.py [--pages 10] [--instructions]
+With ``--beside-busy-thread`` a second thread runs Python the whole time, as other activities of a worker
+process do, at the worker's GIL switch interval: the passes' wall time then shows how long a page waits to get
+the GIL back each time it lets go of it (every step of a SQLite statement does).
+
+    .venv/bin/python bench/pages.py [--pages 10] [--instructions] [--beside-busy-thread]
 """
 
 from __future__ import annotations
@@ -24,7 +28,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -70,8 +77,34 @@ def _ref(run: str, page: int) -> dict[str, Any]:
     return {"tenantId": "bench", "integrationId": "sf", "runId": run, "mappingIndex": 0, "pageNo": page}
 
 
-def run_passes(pages: int, upto: int) -> dict[str, float]:
-    """Run the first ``upto`` passes (the others' pages are built and staged all the same); CPU seconds of each."""
+@contextmanager
+def busy_thread() -> Iterator[None]:
+    """A thread running Python until the block ends, at the devhost worker's GIL switch interval."""
+    from devhost.workers import GIL_SWITCH_INTERVAL_SECONDS
+
+    stop = threading.Event()
+
+    def spin() -> None:
+        total = 0
+        while not stop.is_set():
+            for n in range(1_000):
+                total += n
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(GIL_SWITCH_INTERVAL_SECONDS)
+    thread = threading.Thread(target=spin, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+        sys.setswitchinterval(interval)
+
+
+def run_passes(pages: int, upto: int, walls: dict[str, float] | None = None) -> dict[str, float]:
+    """Run the first ``upto`` passes (the others' pages are built and staged all the same); CPU seconds of each
+    (this thread's), and wall seconds into ``walls``."""
     os.environ["CASTIEL_DATA_DIR"] = tempfile.mkdtemp(prefix="castiel-pages-")
     from activities.sync_pages import _save, _transform
     from api.integrations import _create
@@ -88,18 +121,22 @@ def run_passes(pages: int, upto: int) -> dict[str, float]:
         revision = 1 if name == "update" else 0
         inputs = [_raw(p) if name == "transform" else _mapped(p, revision) for p in range(pages)]
         spent[name] = 0.0
+        wall = 0.0
         for page, records in enumerate(inputs):
             key = f"{name}/0/{page}/in"
             staging.put("bench", key, records)
             if number >= upto:
                 continue
             payload = {**_ref(name, page), "stagingKey": key}
-            started = time.process_time()
+            started, clock = time.thread_time(), time.perf_counter()
             if name == "transform":
                 _transform(payload)
             else:
                 _save({**payload, "mode": "full", "checkpoint": {"page": page}})
-            spent[name] += time.process_time() - started
+            spent[name] += time.thread_time() - started
+            wall += time.perf_counter() - clock
+        if walls is not None:
+            walls[name] = wall
     if upto == len(PASSES):
         spent["query"] = _query_by_external_id(pages)
     shutil.rmtree(os.environ["CASTIEL_DATA_DIR"], ignore_errors=True)
@@ -134,15 +171,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=10)
     parser.add_argument("--instructions", action="store_true", help="also count instructions under valgrind")
+    parser.add_argument("--beside-busy-thread", action="store_true",
+                        help="run the passes while another thread runs Python (prints wall time too)")
     parser.add_argument("--upto", type=int, default=len(PASSES), help=argparse.SUPPRESS)
     parser.add_argument("--quiet", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    spent = run_passes(args.pages, args.upto)
+    walls: dict[str, float] = {}
+    if args.beside_busy_thread:
+        with busy_thread():
+            spent = run_passes(args.pages, args.upto, walls)
+    else:
+        spent = run_passes(args.pages, args.upto, walls)
     if args.quiet:
         return
-    print(f"{args.pages} pages of {PAGE:,} records per pass, in process, embedded stores")
+    beside = ", beside a thread running Python" if args.beside_busy_thread else ""
+    print(f"{args.pages} pages of {PAGE:,} records per pass, in process, embedded stores{beside}")
     for name in PASSES:
-        print(f"{name:<10} {spent[name] * 1000 / args.pages:7.1f} ms CPU per page")
+        cpu, wall = spent[name] * 1000 / args.pages, walls[name] * 1000 / args.pages
+        print(f"{name:<10} {cpu:7.1f} ms CPU per page, {wall:7.1f} ms wall")
     print(f"query by external id over {args.pages * PAGE:,} shards: {spent['query'] * 1000:.2f} ms (mean wall)")
     if not args.instructions:
         return
