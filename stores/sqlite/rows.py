@@ -37,8 +37,10 @@ def write_rows(conn: sqlite3.Connection, template: str, rows: Sequence[Sequence[
     if not rows:
         return
     width = len(rows[0])
-    for start in range(0, len(rows), ROWS_PER_STATEMENT):
-        part = rows[start:start + ROWS_PER_STATEMENT]
+    # Within the library's bound on parameters per statement (32,766 by default since SQLite 3.32, 999 before).
+    per_statement = max(1, min(ROWS_PER_STATEMENT, conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width))
+    for start in range(0, len(rows), per_statement):
+        part = rows[start:start + per_statement]
         conn.execute(_statement(template, width, len(part)), [value for row in part for value in row])
 
 

@@ -75,3 +75,11 @@ def test_a_page_of_shards_is_written_and_looked_up_in_a_few_statement_runs(sqlit
     assert len(runs) < 20, runs[:5]
     assert links["e7"].shard_id == page[7].id and links["e7"].content_hash == "h7" and not links["e7"].deleted
     assert len(links) == 2_000 and found["e599"].structured_data == {"n": 599}
+
+
+def test_write_rows_keeps_to_the_librarys_bound_on_parameters() -> None:
+    conn = table()
+    conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)  # SQLite's default before 3.32
+    rows = [(f"k{i}", f"v{i}") for i in range(ROWS_PER_STATEMENT + 1)]
+    write_rows(conn, UPSERT, rows)
+    assert conn.execute("SELECT count(*), min(v), max(k) FROM t").fetchone() == (len(rows), "v0", "k99")
