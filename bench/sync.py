@@ -7,9 +7,14 @@
    integration's budget entity) against a sandbox that allows 25 requests/s, with small pages so requests
    dominate: achieved request rate as a share of 25/s, and limit errors after the first second.
 
-Run: `.venv/bin/python bench/sync.py [--records 100000] [--workers 2] [--limited-workers 2]`; both parts run
-devhost with FUNCTIONS_WORKER_PROCESS_COUNT=2 unless told otherwise, as `make run` does. Targets on 2 cores:
->= 25,000 records/s and < 300 MB peak; >= 90% of the allowed rate with no limit errors after the first second.
+With `--integrations N` the throughput part syncs N integrations of one tenant at once instead, each reading all
+`--records` Accounts (N x records in all): several syncs sharing the worker process, as the hourly scheduler
+starts them.
+
+Run: `.venv/bin/python bench/sync.py [--records 100000] [--workers 2] [--limited-workers 2] [--integrations 1]`;
+both parts run devhost with FUNCTIONS_WORKER_PROCESS_COUNT=2 unless told otherwise, as `make run` does. Targets on
+2 cores: >= 25,000 records/s and < 300 MB peak; >= 90% of the allowed rate with no limit errors after the first
+second.
 """
 
 from __future__ import annotations
@@ -81,23 +86,27 @@ def _cpu_during(before: tuple[list[float], float], pids: list[int]) -> str:
             f"everything else on the machine {max(foreign, 0.0):.2f}")
 
 
-def _setup(api: httpx.Client, admin: httpx.Client, sandbox: str, body: dict[str, Any]) -> None:
+def _setup(api: httpx.Client, admin: httpx.Client, sandbox: str, body: dict[str, Any], name: str = "sf") -> None:
     tokens = admin.post("/oauth/tokens", json={"provider": "salesforce",
                                                "client_id": "sandbox-salesforce-client"}).json()
-    api.put("/api/tenants/bench/integrations/sf", json=body).raise_for_status()
-    api.put("/api/tenants/bench/integrations/sf/credentials", json={
+    api.put(f"/api/tenants/bench/integrations/{name}", json=body).raise_for_status()
+    api.put(f"/api/tenants/bench/integrations/{name}/credentials", json={
         "type": "oauth2", "accessToken": tokens["access_token"], "refreshToken": tokens["refresh_token"],
         "clientId": "sandbox-salesforce-client", "clientSecret": "sandbox-salesforce-secret",
         "tokenUrl": f"{sandbox}/services/oauth2/token",
     }).raise_for_status()
 
 
-def _sync(api: httpx.Client, timeout: float) -> tuple[float, dict[str, Any]]:
+def _sync(api: httpx.Client, timeout: float, names: tuple[str, ...] = ("sf",)) -> tuple[float, list[dict[str, Any]]]:
+    """Full syncs of the integrations ``names``, started together: seconds until the last ends, their statuses."""
     started = time.perf_counter()
-    r = api.post("/api/tenants/bench/integrations/sf/sync", json={"mode": "full"})
-    r.raise_for_status()
-    status = wait_status(api, r.json()["id"], timeout=timeout)
-    return time.perf_counter() - started, status
+    ids = []
+    for name in names:
+        r = api.post(f"/api/tenants/bench/integrations/{name}/sync", json={"mode": "full"})
+        r.raise_for_status()
+        ids.append(r.json()["id"])
+    statuses = [wait_status(api, instance_id, timeout=timeout) for instance_id in ids]
+    return time.perf_counter() - started, statuses
 
 
 def _stack(tmp: Path, *sandbox_args: str, env: dict[str, str] | None = None) -> tuple[SandboxProcess, DevhostProcess]:
@@ -140,7 +149,7 @@ def _where_the_time_goes(hub: Path, instance_id: str, seconds: float, pages: int
           f"last generation): {', '.join(parts)}; the next page's fetch runs during the save")
 
 
-def throughput(records: int, workers: int) -> None:
+def throughput(records: int, workers: int, integrations: int = 1) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         sandbox, host = _stack(Path(tmp), "--records", str(records), "--warm",
                                env={"FUNCTIONS_WORKER_PROCESS_COUNT": str(workers)})
@@ -151,17 +160,23 @@ def throughput(records: int, workers: int) -> None:
                 body = salesforce_integration(sandbox.url)
                 body["entityMappings"] = body["entityMappings"][:1]
                 body["rateLimits"] = {"requestsPerSecond": 10_000, "operationsPerMinute": {"fetch": 1_000_000}}
-                _setup(api, admin, sandbox.url, body)
+                names = tuple(f"sf{n}" if integrations > 1 else "sf" for n in range(integrations))
+                for name in names:
+                    _setup(api, admin, sandbox.url, body, name)
                 assert host.proc is not None and sandbox.proc is not None
                 ours = [*_process_tree(host.proc.pid), sandbox.proc.pid]
                 before = _cpu_snapshot(ours)
-                seconds, status = _sync(api, timeout=900)
+                seconds, statuses = _sync(api, 900, names)
                 during = _cpu_during(before, ours)
-                out = status["output"]
-                assert out["status"] == "completed" and out["stats"]["created"] == records, out
-                pages = out["mappings"][0]["pages"]
-                print(f"full sync of {records:,} records: {seconds:.1f} s = {records / seconds:,.0f} records/s "
-                      f"end to end ({pages} pages)")
+                for status in statuses:
+                    out = status["output"]
+                    assert out["status"] == "completed" and out["stats"]["created"] == records, out
+                status = statuses[0]
+                pages = sum(s["output"]["mappings"][0]["pages"] for s in statuses)
+                total = records * integrations
+                what = f"{integrations} integrations at once, {records:,} records each" if integrations > 1 else (
+                    f"full sync of {records:,} records")
+                print(f"{what}: {seconds:.1f} s = {total / seconds:,.0f} records/s end to end ({pages} pages)")
                 assert host.proc is not None
                 tree = _process_tree(host.proc.pid)
                 peaks = [_peak_mb(pid) for pid in tree]
@@ -174,7 +189,7 @@ def throughput(records: int, workers: int) -> None:
         finally:
             host.stop()
             sandbox.stop()
-        if instance_id:
+        if instance_id and integrations == 1:
             _where_the_time_goes(Path(tmp) / "hub", instance_id, seconds, pages)
 
 
@@ -192,7 +207,7 @@ def shared_budget(limit: float, records: int, workers: int) -> None:
                 body["rateLimits"] = {"requestsPerSecond": limit, "operationsPerMinute": {"fetch": 1_000_000}}
                 _setup(api, admin, sandbox.url, body)
                 admin.post("/counters/reset")
-                seconds, status = _sync(api, timeout=900)
+                seconds, [status] = _sync(api, 900)
                 assert status["output"]["status"] == "completed", status["output"]
                 timeline = admin.get("/counters").json()["timeline"]["salesforce"]
         finally:
@@ -232,11 +247,13 @@ def main() -> None:
                         help="records per object in part 2 (200-record pages: 300 requests, about 12 s at 25/s)")
     parser.add_argument("--limited-workers", type=int, default=2,
                         help="FUNCTIONS_WORKER_PROCESS_COUNT of the rate-limit run")
+    parser.add_argument("--integrations", type=int, default=1,
+                        help="integrations synced at once in the throughput part, each reading every record")
     parser.add_argument("--skip-throughput", action="store_true", help="run only the rate-limit part")
     parser.add_argument("--skip-rate", action="store_true", help="run only the throughput part")
     args = parser.parse_args()
     if not args.skip_throughput:
-        throughput(args.records, args.workers)
+        throughput(args.records, args.workers, args.integrations)
     if not args.skip_rate:
         shared_budget(args.limit, args.limited_records, args.limited_workers)
 
