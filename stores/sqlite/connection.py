@@ -7,8 +7,8 @@ fails half-way on a lock upgrade, and ``busy_timeout`` makes concurrent writers 
 
 The threads of one process queue for the write lock on a lock of their own (one per database file),
 which wakes the next writer as soon as a transaction ends. SQLite's busy handler instead sleeps 1, 2,
-5, 10, 25... ms between tries, so with several syncs saving pages at once most of their time went to
-sleeping while the lock was free. Other processes still wait through ``busy_timeout``.
+5, 10, 25... ms between tries, so with several syncs saving pages at once a writer could still be
+asleep well after the lock came free. Other processes still wait through ``busy_timeout``.
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ def _writer_lock(path: Path) -> threading.Lock:
     key = path.resolve()
     with _writers_lock:
         return _writers.setdefault(key, threading.Lock())
+
+
 _PRAGMAS = (
     # 16 KiB pages for a new file (an existing one keeps its size): a sync page's 2,000 documents of about
     # 700 bytes each pack into fewer pages, and each index leaf a commit rewrites carries four times the
