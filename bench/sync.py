@@ -160,7 +160,7 @@ def throughput(records: int, workers: int, integrations: int = 1) -> None:
                 body = salesforce_integration(sandbox.url)
                 body["entityMappings"] = body["entityMappings"][:1]
                 body["rateLimits"] = {"requestsPerSecond": 10_000, "operationsPerMinute": {"fetch": 1_000_000}}
-                names = tuple(f"sf{n}" if integrations > 1 else "sf" for n in range(integrations))
+                names = ("sf",) if integrations == 1 else tuple(f"sf{n}" for n in range(integrations))
                 for name in names:
                     _setup(api, admin, sandbox.url, body, name)
                 assert host.proc is not None and sandbox.proc is not None

@@ -22,6 +22,8 @@ from typing import Any
 
 import orjson
 
+from stores.tokens import chunks
+
 ROWS_PER_STATEMENT = 500
 
 
@@ -39,8 +41,7 @@ def write_rows(conn: sqlite3.Connection, template: str, rows: Sequence[Sequence[
     width = len(rows[0])
     # Within the library's bound on parameters per statement (32,766 by default since SQLite 3.32, 999 before).
     per_statement = max(1, min(ROWS_PER_STATEMENT, conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width))
-    for start in range(0, len(rows), per_statement):
-        part = rows[start:start + per_statement]
+    for part in chunks(rows, per_statement):
         conn.execute(_statement(template, width, len(part)), [value for row in part for value in row])
 
 
