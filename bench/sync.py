@@ -11,7 +11,9 @@ With `--integrations N` the throughput part syncs N integrations of one tenant a
 `--records` Accounts (N x records in all): several syncs sharing the worker process, as the hourly scheduler
 starts them.
 
-Run: `.venv/bin/python bench/sync.py [--records 100000] [--workers 2] [--limited-workers 2] [--integrations 1]`;
+Run: `.venv/bin/python bench/sync.py [--records 100000] [--workers 2] [--limited-workers 2] [--integrations 1]
+[--runs 1]`; each throughput run prints this machine's speed at the time beside it (``bench/machine.py``), and
+`--runs N` repeats it and prints the lowest, median and highest figure;
 both parts run devhost with FUNCTIONS_WORKER_PROCESS_COUNT=2 unless told otherwise, as `make run` does. Targets on
 2 cores: >= 25,000 records/s and < 300 MB peak; >= 90% of the allowed rate with no limit errors after the first
 second.
@@ -23,6 +25,7 @@ import argparse
 import json
 import os
 import sqlite3
+import statistics
 import sys
 import tempfile
 import time
@@ -36,6 +39,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.machine import reference_ms  # noqa: E402
 from tests.conftest import DevhostProcess, SandboxProcess, wait_status  # noqa: E402
 from tests.e2e.conftest import salesforce_integration  # noqa: E402
 
@@ -149,7 +153,8 @@ def _where_the_time_goes(hub: Path, instance_id: str, seconds: float, pages: int
           f"last generation): {', '.join(parts)}; the next page's fetch runs during the save")
 
 
-def throughput(records: int, workers: int, integrations: int = 1) -> None:
+def throughput(records: int, workers: int, integrations: int = 1) -> float:
+    """Run the throughput part once on a fresh stack; its records/s."""
     with tempfile.TemporaryDirectory() as tmp:
         sandbox, host = _stack(Path(tmp), "--records", str(records), "--warm",
                                env={"FUNCTIONS_WORKER_PROCESS_COUNT": str(workers)})
@@ -191,6 +196,22 @@ def throughput(records: int, workers: int, integrations: int = 1) -> None:
             sandbox.stop()
         if instance_id and integrations == 1:
             _where_the_time_goes(Path(tmp) / "hub", instance_id, seconds, pages)
+    return total / seconds
+
+
+def repeated(runs: int, records: int, workers: int, integrations: int) -> None:
+    """The throughput part ``runs`` times, each beside this machine's speed at the time (``bench.machine``)."""
+    results: list[tuple[float, float]] = []
+    for run in range(1, runs + 1):
+        reference = reference_ms()
+        print(f"run {run}/{runs}: machine reference {reference:.0f} ms (CPU time of a fixed workload; lower is faster)")
+        results.append((throughput(records, workers, integrations), reference))
+    if runs > 1:
+        rates = sorted(rate for rate, _ in results)
+        print(f"{runs} runs: {rates[0]:,.0f} / {statistics.median(rates):,.0f} / {rates[-1]:,.0f} records/s "
+              f"(lowest / median / highest)")
+        print("  records/s against the machine reference: " + ", ".join(
+            f"{rate:,.0f} at {reference:.0f} ms" for rate, reference in sorted(results, key=lambda r: r[1])))
 
 
 def shared_budget(limit: float, records: int, workers: int) -> None:
@@ -249,11 +270,13 @@ def main() -> None:
                         help="FUNCTIONS_WORKER_PROCESS_COUNT of the rate-limit run")
     parser.add_argument("--integrations", type=int, default=1,
                         help="integrations synced at once in the throughput part, each reading every record")
+    parser.add_argument("--runs", type=int, default=1,
+                        help="run the throughput part this many times (this machine's speed drifts between runs)")
     parser.add_argument("--skip-throughput", action="store_true", help="run only the rate-limit part")
     parser.add_argument("--skip-rate", action="store_true", help="run only the throughput part")
     args = parser.parse_args()
     if not args.skip_throughput:
-        throughput(args.records, args.workers, args.integrations)
+        repeated(max(1, args.runs), args.records, args.workers, args.integrations)
     if not args.skip_rate:
         shared_budget(args.limit, args.limited_records, args.limited_workers)
 
