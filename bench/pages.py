@@ -102,9 +102,10 @@ def busy_thread() -> Iterator[None]:
         sys.setswitchinterval(interval)
 
 
-def run_passes(pages: int, upto: int, walls: dict[str, float] | None = None) -> dict[str, float]:
+def run_passes(pages: int, upto: int, walls: dict[str, float] | None = None,
+               per_page: dict[str, list[float]] | None = None) -> dict[str, float]:
     """Run the first ``upto`` passes (the others' pages are built and staged all the same); CPU seconds of each
-    (this thread's), and wall seconds into ``walls``."""
+    (this thread's), wall seconds into ``walls`` and each page's CPU seconds into ``per_page``."""
     os.environ["CASTIEL_DATA_DIR"] = tempfile.mkdtemp(prefix="castiel-pages-")
     from activities.sync_pages import _save, _transform
     from api.integrations import _create
@@ -135,6 +136,8 @@ def run_passes(pages: int, upto: int, walls: dict[str, float] | None = None) -> 
                 _save({**payload, "mode": "full", "checkpoint": {"page": page}})
             spent[name] += time.thread_time() - started
             wall += time.perf_counter() - clock
+            if per_page is not None:
+                per_page.setdefault(name, []).append(time.thread_time() - started)
         if walls is not None:
             walls[name] = wall
     if upto == len(PASSES):
@@ -177,11 +180,12 @@ def main() -> None:
     parser.add_argument("--quiet", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     walls: dict[str, float] = {}
+    per_page: dict[str, list[float]] = {}
     if args.beside_busy_thread:
         with busy_thread():
-            spent = run_passes(args.pages, args.upto, walls)
+            spent = run_passes(args.pages, args.upto, walls, per_page)
     else:
-        spent = run_passes(args.pages, args.upto, walls)
+        spent = run_passes(args.pages, args.upto, walls, per_page)
     if args.quiet:
         return
     beside = ", beside a thread running Python" if args.beside_busy_thread else ""
@@ -190,6 +194,12 @@ def main() -> None:
         cpu, wall = spent[name] * 1000 / args.pages, walls[name] * 1000 / args.pages
         print(f"{name:<10} {cpu:7.1f} ms CPU per page, {wall:7.1f} ms wall")
     print(f"query by external id over {args.pages * PAGE:,} shards: {spent['query'] * 1000:.2f} ms (mean wall)")
+    if args.pages >= 20:  # how a page's save grows with the store it writes into
+        tenth = args.pages // 10
+        creates = per_page["create"]
+        print(f"creates, CPU per page: {1000 * sum(creates[:tenth]) / tenth:.1f} ms over the first {tenth} pages "
+              f"(up to {tenth * PAGE:,} shards), {1000 * sum(creates[-tenth:]) / tenth:.1f} ms over the last "
+              f"{tenth} (up to {args.pages * PAGE:,})")
     if not args.instructions:
         return
     if shutil.which("valgrind") is None:
