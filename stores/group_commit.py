@@ -107,12 +107,11 @@ class GroupCommit:
     def _commit(self, jobs: list[Job]) -> list[Any]:
         assert self._transaction is not None
         owner = getattr(self._transaction, "__self__", None)
-        if isinstance(owner, SqliteDatabase):  # tuned before its first BEGIN, which must not wait either
+        if isinstance(owner, SqliteDatabase):  # set before its first BEGIN, which must not wait either
             owner.never_wait()
-            _tune(owner.connection())
+            _leave_checkpoints(owner.connection())
         try:
-            with self._transaction() as conn:
-                _tune(conn)
+            with self._transaction():
                 return [job() for job in jobs]
         except StoreUnavailable as exc:  # BEGIN IMMEDIATE found the lock taken: nothing ran
             raise _Busy from exc
@@ -121,16 +120,16 @@ class GroupCommit:
         """Nothing to release: kept for callers that close what they built."""
 
 
-def _tune(conn: Any) -> None:
-    """The loop's own SQLite connection polls for the write lock and leaves checkpoints to others.
+def _leave_checkpoints(conn: sqlite3.Connection) -> None:
+    """The loop's own SQLite connection leaves checkpoints to others.
 
-    SQLite's busy handler would sleep (1, 2, 5, 10, 15... ms between tries) on the event loop's thread,
-    stopping every request of the process; ``_flush`` polls from a timer instead. A WAL checkpoint (and
-    its fsync) runs in the connection whose commit crosses the WAL's size threshold: the checkpointer
-    thread and the drainer's connections take them.
+    It never waits for the write lock either (``SqliteDatabase.never_wait``): SQLite's busy handler would
+    sleep (1, 2, 5, 10, 15... ms between tries) on the event loop's thread, stopping every request of the
+    process; ``_flush`` polls from a timer instead. A WAL checkpoint (and its fsync) runs in the connection
+    whose commit crosses the WAL's size threshold: the checkpointer thread and the drainer's connections
+    take them.
     """
-    if isinstance(conn, sqlite3.Connection) and getattr(_tuned, "conn", None) is not conn:
-        conn.execute("PRAGMA busy_timeout=0")
+    if getattr(_tuned, "conn", None) is not conn:
         conn.execute("PRAGMA wal_autocheckpoint=0")
         _tuned.conn = conn
 
