@@ -115,6 +115,16 @@ class SavePageResult(CamelModel):
     errors: list[RunError] = Field(default_factory=list)  # records refused by the save (at most 20)
 
 
+class CarriedPage(CamelModel):
+    """A page a generation fetched, and maybe transformed, but did not save: the next generation goes on with it."""
+
+    page_no: int
+    mode: RunMode  # the mode the page was read in
+    fetched: FetchPageResult
+    transformed: bool = False
+    transform: TransformPageResult | None = None  # None once transformed: the page staged nothing
+
+
 class MappingState(CamelModel):
     """The state `sync_mapping` carries across `continue_as_new` generations."""
 
@@ -125,7 +135,8 @@ class MappingState(CamelModel):
     pages_per_generation: int = SYNC_PAGES_PER_GENERATION
     retry: RetrySettings = Field(default_factory=RetrySettings)
     cursor: dict[str, Any] | None = None
-    prefetched: FetchPageResult | None = None  # the next page, fetched ahead before a continue_as_new
+    carried: list[CarriedPage] = Field(default_factory=list)  # in page order, handed over by continue_as_new
+    prefetched: FetchPageResult | None = None  # what an earlier version handed over: the one page fetched ahead
     pages: int = 0
     attempt: int = 0
     stats: RunStats = Field(default_factory=RunStats)

@@ -5,8 +5,10 @@ their key crosses the boundary. Two lanes run side by side: the fetch lane (perm
 page, each page's cursor coming from the previous one) and the process lane (transform, then save, page after
 page in fetch order). The fetch lane runs up to ``FETCH_AHEAD`` pages ahead of the saves, so the request rate
 depends on the fetches alone, not on the saves. The cursor lives in the orchestration state (checkpointed
-to the store by `save_page` after every page), and `continue_as_new` every few pages keeps history bounded:
-the lanes drain first and the one page fetched ahead travels in the state.
+to the store by `save_page` after every page), and `continue_as_new` every few pages keeps history bounded.
+A generation that has fetched its pages starts nothing more, waits for the activities in flight and hands the
+pages it has not saved (fetched, or transformed too) to the next one in the state: each generation starts with
+all three lanes busy rather than draining them at its end and refilling them at its start.
 
 Failures are decided by the retry policy (``core.retry``): a rate limit is reported to the integration's
 budget, transient errors wait on a durable timer and try again, an expired delta token restarts the mapping
@@ -26,6 +28,7 @@ import azure.durable_functions as df
 from azure.durable_functions.models.Task import TaskState
 
 from activities.contracts import (
+    CarriedPage,
     DetectDeletionsInput,
     FetchPageInput,
     FetchPageResult,
@@ -182,20 +185,21 @@ def _resync(fetched: FetchPageResult) -> bool:
     return fetched.resync_required or (fetched.error is not None and fetched.error.code == ErrorCode.RESYNC_REQUIRED)
 
 
-def _holding_last(state: MappingState, pipe: Pipeline) -> bool:
-    """The generation is full: its last fetched page waits for the next one (``prefetched``)."""
-    return (pipe.more and pipe.failure is None and "fetch" not in pipe.lanes and len(pipe.fetched) == 1
-            and pipe.fetched_this_generation >= _limit(state, pipe))
+def _closing(state: MappingState, pipe: Pipeline) -> bool:
+    """The generation has fetched its pages and more remain: it starts no more activities (``carried``)."""
+    return pipe.more and pipe.failure is None and pipe.fetched_this_generation >= _limit(state, pipe)
 
 
 def _start_lanes(context: df.DurableOrchestrationContext, state: MappingState, lease: TenantLease,
                  pipe: Pipeline) -> None:
     """Start every lane that is idle and has work: fetch (room ahead and generation left), transform, save."""
     lanes = pipe.lanes
+    if _closing(state, pipe):
+        return
     if ("fetch" not in lanes and pipe.more and pipe.failure is None and pipe.backlog() < FETCH_AHEAD
             and pipe.fetched_this_generation < _limit(state, pipe)):
         lanes["fetch"] = Lane(_fetch_lane(context, state, lease, pipe.next_page, pipe.cursor))
-    if "transform" not in lanes and pipe.fetched and not _holding_last(state, pipe):
+    if "transform" not in lanes and pipe.fetched:
         lanes["transform"] = Lane(_transform_lane(context, state, pipe.fetched.pop(0)))
     if "save" not in lanes and pipe.transformed:
         lanes["save"] = Lane(_save_lane(context, state, *pipe.transformed.pop(0)))
@@ -235,7 +239,7 @@ def _on_fetched(state: MappingState, pipe: Pipeline, page: Fetched) -> None:
 def _run_lanes(context: df.DurableOrchestrationContext, state: MappingState, lease: TenantLease,
                pipe: Pipeline) -> Steps:
     """Run the lanes until nothing is left to start: the mapping is done or failed, or the generation is
-    full (its last fetched page then stays in ``pipe.fetched``)."""
+    full (its unsaved pages then stay in ``pipe.fetched`` and ``pipe.transformed``)."""
     while True:
         _start_lanes(context, state, lease, pipe)
         if _collect(state, pipe):
@@ -253,16 +257,14 @@ def sync_mapping(context: df.DurableOrchestrationContext) -> Steps:
     req = state.request
     lease = TenantLease(TENANT_LEASE)
     pipe = Pipeline(cursor=state.cursor, next_page=state.pages)
-    if state.prefetched is not None:
-        _on_fetched(state, pipe, Fetched(state.pages, state.mode, state.prefetched))
-        state.prefetched, pipe.fetched_this_generation = None, 0
+    _take_over(state, pipe)
     yield from _run_lanes(context, state, lease, pipe)
     release_lease(context, req.tenant_id, "fetch", lease)
     if pipe.failure is not None:
         return MappingResult(index=state.mapping.index, status="failed", pages=state.pages, stats=state.stats,
                              errors=[*state.errors[-19:], pipe.failure]).to_wire()
-    if pipe.more:  # the generation is full; one page was fetched ahead
-        state.prefetched = pipe.fetched[0].result
+    if pipe.more:  # the generation is full: the next one goes on with the pages not saved yet
+        state.carried = _unsaved(pipe)
         context.continue_as_new(state.to_wire())
         return None
     if state.mode == RunMode.FULL:
@@ -273,6 +275,29 @@ def sync_mapping(context: df.DurableOrchestrationContext) -> Steps:
         state.stats = state.stats.model_copy(update={"deleted": state.stats.deleted + int(deleted)})
     return MappingResult(index=state.mapping.index, status="completed", pages=state.pages, stats=state.stats,
                          errors=state.errors).to_wire()
+
+
+def _take_over(state: MappingState, pipe: Pipeline) -> None:
+    """Put the pages the previous generation handed over back in the lanes' queues (they do not count towards
+    this generation's pages)."""
+    if state.prefetched is not None:  # handed over by an earlier version: the one page fetched ahead
+        state.carried = [CarriedPage(page_no=state.pages, mode=state.mode, fetched=state.prefetched)]
+        state.prefetched = None
+    for carried in state.carried:
+        page = Fetched(carried.page_no, carried.mode, carried.fetched)
+        _on_fetched(state, pipe, page)
+        if carried.transformed:
+            pipe.transformed.append((pipe.fetched.pop(), carried.transform))
+    state.carried, pipe.fetched_this_generation = [], 0
+
+
+def _unsaved(pipe: Pipeline) -> list[CarriedPage]:
+    """The pages fetched but not saved, in page order (transformed ones first: transforms go in page order)."""
+    return [
+        *(CarriedPage(page_no=page.page_no, mode=page.mode, fetched=page.result, transformed=True, transform=result)
+          for page, result in pipe.transformed),
+        *(CarriedPage(page_no=page.page_no, mode=page.mode, fetched=page.result) for page in pipe.fetched),
+    ]
 
 
 def _on_fetch_error(

@@ -1,6 +1,6 @@
 """`sync_mapping` on devhost over scripted page activities: the fetch lane runs ahead of the saves, saves stay
-in page order, generations hand over the page fetched ahead, a resync restarts as a full read and a
-permanent failure still saves what was fetched before it."""
+in page order, generations hand over the pages they fetched or transformed but did not save, a resync
+restarts as a full read and a permanent failure still saves what was fetched before it."""
 
 from __future__ import annotations
 
@@ -31,11 +31,12 @@ def _state(mode: str, pages_per_generation: int) -> dict[str, Any]:
 
 @pytest.fixture
 def run(devhost_factory: Callable[..., DevhostProcess], tmp_path: Path) -> Callable[..., tuple[Any, list[Any]]]:
-    def go(script: dict[str, Any], mode: str = "full", pages_per_generation: int = 3) -> tuple[Any, list[Any]]:
+    def go(script: dict[str, Any], mode: str = "full", pages_per_generation: int = 3,
+           **state: Any) -> tuple[Any, list[Any]]:
         (tmp_path / "script.json").write_text(json.dumps(script))
         host = devhost_factory(APP, {"LANES_DIR": str(tmp_path)}).start()
         with httpx.Client(base_url=host.url, timeout=10) as client:
-            r = client.post(f"{START}/m1", json=_state(mode, pages_per_generation))
+            r = client.post(f"{START}/m1", json={**_state(mode, pages_per_generation), **state})
             assert r.status_code == 202, r.text
             status = wait_status(client, "m1", timeout=60)
         assert status["runtimeStatus"] == "Completed", status
@@ -54,6 +55,7 @@ def test_pages_flow_through_the_lanes_and_generations_in_order(run: Callable[...
     stats = out["stats"]
     assert (out["status"], out["pages"], stats["created"], stats["fetched"]) == ("completed", 10, 100, 100)
     assert [c["k"] for c in _of(calls, "fetch")] == list(range(10))  # each page read once, across 4 generations
+    assert [c["page"] for c in _of(calls, "transform")] == list(range(10))  # and transformed once
     saves = _of(calls, "save")
     assert [c["page"] for c in saves] == list(range(10))  # in order, once each
     assert [c["checkpoint"] for c in saves] == [{"k": k} for k in range(10)]
@@ -63,6 +65,31 @@ def test_pages_flow_through_the_lanes_and_generations_in_order(run: Callable[...
     fetched_at = {c["page"]: c["t"] for c in _of(calls, "fetch")}
     saved_at = {c["page"]: c["t"] for c in saves}
     assert any(fetched_at[n + 1] < saved_at[n] for n in range(9))
+
+
+def test_a_generation_goes_on_with_the_pages_the_previous_one_handed_over(
+    run: Callable[..., tuple[Any, list[Any]]],
+) -> None:
+    page = {"fetched": 10, "checkpoint": {"k": 0}}
+    out, calls = run({"pages": 4}, pages_per_generation=20, pages=0, carried=[
+        {"pageNo": 0, "mode": "full", "transformed": True, "transform": {"stagingKey": "mapped-0", "transformed": 10},
+         "fetched": {**page, "stagingKey": "raw-0", "nextCursor": {"k": 1}}},
+        {"pageNo": 1, "mode": "full", "fetched": {**page, "stagingKey": "raw-1", "nextCursor": {"k": 2},
+                                                  "checkpoint": {"k": 1}}},
+    ])
+    assert (out["status"], out["pages"], out["stats"]["created"], out["stats"]["fetched"]) == ("completed", 4, 40, 40)
+    assert [c["k"] for c in _of(calls, "fetch")] == [2, 3]  # the carried pages are not read again
+    assert [(c["page"], c["key"]) for c in _of(calls, "transform")] == [(1, "raw-1"), (2, "raw-2"), (3, "raw-3")]
+    assert [(c["page"], c["key"], c["checkpoint"]) for c in _of(calls, "save")] == [
+        (n, f"mapped-{n}", {"k": n}) for n in range(4)]
+
+
+def test_a_page_an_earlier_version_fetched_ahead_is_taken_over(run: Callable[..., tuple[Any, list[Any]]]) -> None:
+    out, calls = run({"pages": 3}, pages_per_generation=20, pages=1, cursor={"k": 1}, prefetched={
+        "stagingKey": "raw-1", "fetched": 10, "nextCursor": {"k": 2}, "checkpoint": {"k": 1}})
+    assert (out["status"], out["pages"], out["stats"]["created"]) == ("completed", 3, 20)
+    assert [c["k"] for c in _of(calls, "fetch")] == [2]
+    assert [(c["page"], c["key"]) for c in _of(calls, "save")] == [(1, "mapped-1"), (2, "mapped-2")]
 
 
 def test_an_expired_delta_token_restarts_as_a_full_read(run: Callable[..., tuple[Any, list[Any]]]) -> None:
