@@ -77,7 +77,7 @@ class FetchRequest(_Model):
     fields: list[str] | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True)  # not frozen: a frozen dataclass's __init__ costs twice as much, once per record
 class ExternalRecord:
     """A provider record: ``data`` is the record exactly as the provider returned it.
 
