@@ -69,8 +69,9 @@ def generation_pages(state: MappingState, first: FetchPageResult) -> int:
     ``pages_per_generation`` full pages. Every episode replays the whole generation, so its cost follows the
     page count, not the records: when the provider returns shorter pages than asked (a capped page size,
     e.g. 200 of 2,000), the generation ends after as many records as ``pages_per_generation`` full pages
-    would hold, but not before ``MIN_PAGES_PER_GENERATION`` pages (each generation also costs a drain of the
-    lanes and a fresh start). Decided from the generation's first page, so replays agree.
+    would hold, but not before ``MIN_PAGES_PER_GENERATION`` pages (each generation also costs a
+    ``continue_as_new``, and a wait for the activities in flight before it). Decided from the generation's first
+    page, so replays agree.
     """
     if first.fetched >= state.page_size:
         return state.pages_per_generation
