@@ -195,10 +195,9 @@ def _start_lanes(context: df.DurableOrchestrationContext, state: MappingState, l
                  pipe: Pipeline) -> None:
     """Start every lane that is idle and has work: fetch (room ahead and generation left), transform, save."""
     lanes = pipe.lanes
-    if _closing(state, pipe):
+    if _closing(state, pipe):  # so below, more pages and no failure mean this generation has pages left to fetch
         return
-    if ("fetch" not in lanes and pipe.more and pipe.failure is None and pipe.backlog() < FETCH_AHEAD
-            and pipe.fetched_this_generation < _limit(state, pipe)):
+    if "fetch" not in lanes and pipe.more and pipe.failure is None and pipe.backlog() < FETCH_AHEAD:
         lanes["fetch"] = Lane(_fetch_lane(context, state, lease, pipe.next_page, pipe.cursor))
     if "transform" not in lanes and pipe.fetched:
         lanes["transform"] = Lane(_transform_lane(context, state, pipe.fetched.pop(0)))
