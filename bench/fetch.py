@@ -18,9 +18,7 @@ import argparse
 import asyncio
 import gc
 import os
-import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,6 +27,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.valgrind import instructions  # noqa: E402
 
 PAGE = 2_000
 CLIENT_ID, CLIENT_SECRET = "sandbox-salesforce-client", "sandbox-salesforce-secret"
@@ -93,18 +93,6 @@ def run(pages: int) -> float:
         sandbox.stop()
 
 
-def _instructions(pages: int) -> int:
-    command = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
-               sys.executable, __file__, "--pages", str(pages), "--quiet"]
-    # A fixed hash seed: string hashing decides dict and set layouts, and so a few instructions.
-    out = subprocess.run(command, capture_output=True, text=True, check=True,
-                         env={**os.environ, "PYTHONHASHSEED": "0"}).stderr
-    found = re.search(r"I\s+refs:\s+([\d,]+)", out)
-    if found is None:
-        raise RuntimeError(f"no instruction count in valgrind's output: {out[-500:]}")
-    return int(found.group(1).replace(",", ""))
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=10)
@@ -123,7 +111,7 @@ def main() -> None:
     if shutil.which("valgrind") is None:
         print("valgrind is not installed: no instruction counts (apt-get install valgrind)")
         return
-    base, more = _instructions(3), _instructions(3 + args.pages)
+    base, more = (instructions(__file__, "--pages", str(n), "--quiet") for n in (3, 3 + args.pages))
     print(f"fetch activity: {(more - base) / args.pages / 1e6:.1f} M instructions per page")
 
 

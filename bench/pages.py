@@ -23,9 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
@@ -38,6 +36,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.valgrind import instructions  # noqa: E402
 
 PASSES = ("transform", "create", "unchanged", "update")
 PAGE = 2_000
@@ -134,10 +134,11 @@ def run_passes(pages: int, upto: int, walls: dict[str, float] | None = None,
                 _transform(payload)
             else:
                 _save({**payload, "mode": "full", "checkpoint": {"page": page}})
-            spent[name] += time.thread_time() - started
+            used = time.thread_time() - started
+            spent[name] += used
             wall += time.perf_counter() - clock
             if per_page is not None:
-                per_page.setdefault(name, []).append(time.thread_time() - started)
+                per_page.setdefault(name, []).append(used)
         if walls is not None:
             walls[name] = wall
     if upto == len(PASSES):
@@ -156,18 +157,6 @@ def _query_by_external_id(pages: int, lookups: int = 50) -> float:
     for n in range(0, pages * PAGE, step):
         assert len(shards.query("bench", external_id=f"001Sb{n:013d}AAA").items) == 1
     return (time.perf_counter() - started) / len(range(0, pages * PAGE, step))
-
-
-def _instructions(pages: int, upto: int) -> int:
-    command = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
-               sys.executable, __file__, "--pages", str(pages), "--quiet", "--upto", str(upto)]
-    # A fixed hash seed: string hashing decides dict and set layouts, and so a few instructions.
-    out = subprocess.run(command, capture_output=True, text=True, check=True,
-                         env={**os.environ, "PYTHONHASHSEED": "0"}).stderr
-    found = re.search(r"I\s+refs:\s+([\d,]+)", out)
-    if found is None:
-        raise RuntimeError(f"no instruction count in valgrind's output: {out[-500:]}")
-    return int(found.group(1).replace(",", ""))
 
 
 def main() -> None:
@@ -205,7 +194,8 @@ def main() -> None:
     if shutil.which("valgrind") is None:
         print("valgrind is not installed: no instruction counts (apt-get install valgrind)")
         return
-    counts = [_instructions(args.pages, upto) for upto in range(len(PASSES) + 1)]
+    counts = [instructions(__file__, "--pages", str(args.pages), "--quiet", "--upto", str(upto))
+              for upto in range(len(PASSES) + 1)]
     for number, name in enumerate(PASSES):
         per_page = (counts[number + 1] - counts[number]) / args.pages
         print(f"{name:<10} {per_page / 1e6:7.1f} M instructions per page")
