@@ -70,6 +70,10 @@ def write_documents(
     origins = [origin for origin, _ in split]
     release_claims(conn, tenant_id, origins, [link[:3] for link in table_links])
     note_origins(conn, tenant_id, origins)
+    # In shard id order (stable: a later document of the same id still wins): ids are random hashes, and
+    # 2,000 inserts walking the id index in key order, leaf after leaf, cost about a third less than in page
+    # order, each a descent to a leaf no longer in the CPU's caches. Listing follows this order within a page.
+    order = sorted(range(len(docs)), key=lambda n: docs[n]["id"])
     write_rows(
         conn,
         "INSERT INTO shards (tenant_id, id, shard_type_id, deleted, etag, body, link_integration_id, "
@@ -84,7 +88,7 @@ def write_documents(
         [
             (tenant_id, d["id"], d["shardTypeId"], int(d.get("deletedAt") is not None), etag, encode_document(d),
              *origin, run_id if origin.integration_id is not None and origin.integration_id == run_for else None)
-            for d, etag, (origin, _) in zip(docs, etags, split, strict=True)
+            for d, etag, (origin, _) in ((docs[n], etags[n], split[n]) for n in order)
         ],
     )
     if dropped_links:
