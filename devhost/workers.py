@@ -17,15 +17,14 @@ import asyncio
 import gc
 import itertools
 import logging
-import multiprocessing
 import os
 import pickle
 import signal
 import socket
 import struct
+import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
@@ -82,7 +81,8 @@ async def _receive(reader: asyncio.StreamReader) -> Any:
 class _Worker:
     """The host's end of one worker process: calls in flight, matched to replies by id."""
 
-    def __init__(self, process: BaseProcess, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    def __init__(self, process: subprocess.Popen[bytes], reader: asyncio.StreamReader,
+                 writer: asyncio.StreamWriter) -> None:
         self.process, self.reader, self.writer = process, reader, writer
         self.in_flight: dict[int, asyncio.Future[Any]] = {}
         self.alive = True
@@ -126,9 +126,11 @@ class _Worker:
         self.writer.close()  # the worker stops at end of input
         if self._pump is not None:
             self._pump.cancel()
-        await asyncio.to_thread(self.process.join, 5)
-        if self.process.is_alive():
+        try:
+            await asyncio.to_thread(self.process.wait, 5)
+        except subprocess.TimeoutExpired:
             self.process.kill()
+            await asyncio.to_thread(self.process.wait)
 
 
 class WorkerPool:
@@ -153,18 +155,16 @@ class WorkerPool:
         log.info("%d worker process(es) run the HTTP functions and activities", self._count)
 
     async def _spawn(self, index: int) -> _Worker:
-        spawn = multiprocessing.get_context("spawn")  # a fresh interpreter, like a new worker process
         ours, theirs = socket.socketpair()
-        process = spawn.Process(target=worker_main, name=f"devhost-worker-{index + 1}", daemon=True,
-                                args=(theirs, str(self._config.app_root), self._config.route_prefix,
-                                      self._binding, self._max_activities))
-        process.start()
+        process = _start_process(theirs, str(self._config.app_root), self._config.route_prefix, self._binding,
+                                 self._max_activities)
         theirs.close()
         reader, writer = await asyncio.open_connection(sock=ours)
         try:
             ready = await asyncio.wait_for(_receive(reader), WORKER_START_SECONDS)
         except (TimeoutError, asyncio.IncompleteReadError, ConnectionError) as exc:
             process.kill()
+            await asyncio.to_thread(process.wait)
             raise HostConfigError(f"worker process {index + 1} did not start") from exc
         if ready != "ready":
             raise HostConfigError(f"worker process {index + 1} could not load the app: {ready}")
@@ -175,6 +175,7 @@ class WorkerPool:
     def _lost(self, worker: _Worker) -> None:
         if self._stopping or worker not in self._workers:
             return
+        asyncio.get_running_loop().run_in_executor(None, worker.process.wait)  # reaped once it has exited
         task = asyncio.get_running_loop().create_task(self._replace(self._workers.index(worker)))
         self._respawns.add(task)
         task.add_done_callback(self._respawns.discard)
@@ -223,6 +224,28 @@ class WorkerPool:
         for task in self._respawns:
             task.cancel()
         await asyncio.gather(*(w.stop() for w in self._workers))
+
+
+def _start_process(channel: socket.socket, app_root: str, route_prefix: str, binding: str,
+                   max_activities: int) -> subprocess.Popen[bytes]:
+    """A fresh interpreter running ``worker_main`` on ``channel``, inherited as a file descriptor.
+
+    A plain child process, not ``multiprocessing``'s: its spawn start method adds a resource tracker process
+    (11 MB) that nothing here uses.
+    """
+    package_root = str(Path(__file__).resolve().parents[1])
+    path = os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH", "")) if p)
+    return subprocess.Popen(
+        [sys.executable, "-c", "from devhost.workers import worker_entry; worker_entry()",
+         str(channel.fileno()), app_root, route_prefix, binding, str(max_activities)],
+        pass_fds=(channel.fileno(),), env={**os.environ, "PYTHONPATH": path},
+    )
+
+
+def worker_entry() -> None:
+    """``python -c`` entry of a worker process: the arguments ``_start_process`` passed."""
+    fd, app_root, route_prefix, binding, max_activities = sys.argv[1:6]
+    worker_main(socket.socket(fileno=int(fd)), app_root, route_prefix, binding, int(max_activities))
 
 
 def worker_main(channel: socket.socket, app_root: str, route_prefix: str, binding: str, max_activities: int) -> None:
