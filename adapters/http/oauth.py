@@ -26,7 +26,6 @@ from typing import Any, Protocol, runtime_checkable
 from urllib.parse import quote
 
 import httpx
-import jwt
 from pydantic import BaseModel, ConfigDict, Field
 
 from core import errors
@@ -278,6 +277,8 @@ class JwtBearerAuth(TokenAuth):
         payload = {**self.claims, "iat": int(now.timestamp()),
                    "exp": int((now + timedelta(seconds=self.lifetime)).timestamp())}
         headers = {"kid": self.key_id} if self.key_id else None
+        import jwt  # with ``cryptography``, about 9 MB: only integrations that sign assertions load it
+
         try:
             return jwt.encode(payload, self._private_key, algorithm="RS256", headers=headers)
         except (ValueError, TypeError, jwt.PyJWTError) as exc:

@@ -1,4 +1,8 @@
-"""RS256 JWT checks shared by Google Pub/Sub push and Gong, on PyJWT, with an injected clock."""
+"""RS256 JWT checks shared by Google Pub/Sub push and Gong, on PyJWT, with an injected clock.
+
+PyJWT and ``cryptography`` (about 9 MB in every process) are imported on the first check, not with the app:
+most deployments never receive a webhook signed this way.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +10,13 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
-
-import jwt
-from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
-from cryptography.hazmat.primitives.serialization import load_pem_public_key
-from cryptography.x509 import load_pem_x509_certificate
+from typing import TYPE_CHECKING, Any
 
 from ..request import RawRequest
 from ..results import BadSignature, MissingHeader, Rejected, StaleTimestamp
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
 ALGORITHMS = ["RS256"]
 _PEM_KEY = ("-----BEGIN PUBLIC KEY-----", "-----END PUBLIC KEY-----")
@@ -25,6 +27,10 @@ def rsa_public_key(text: str) -> RSAPublicKey | None:
     """An RSA public key from a JWK (JSON, as Google's v3 certs), a PEM public key, a PEM X.509
     certificate (Google's v1 certs), or the bare base64 body Gong's UI shows. None when the text is
     none of these (a configuration error)."""
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+    from cryptography.x509 import load_pem_x509_certificate
+
     pem = text.strip()
     if pem.startswith("{"):
         return _from_jwk(pem)
@@ -41,6 +47,9 @@ def rsa_public_key(text: str) -> RSAPublicKey | None:
 
 
 def _from_jwk(text: str) -> RSAPublicKey | None:
+    import jwt
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
+
     try:
         key = jwt.PyJWK(json.loads(text), algorithm="RS256").key
     except (ValueError, jwt.PyJWKError, jwt.InvalidKeyError):
@@ -62,6 +71,8 @@ def bearer_token(request: RawRequest, header: str) -> str | Rejected:
 
 def unverified_kid(token: str) -> str | None:
     """The ``kid`` of the token's header (used only to pick a configured key)."""
+    import jwt
+
     try:
         kid = jwt.get_unverified_header(token).get("kid")
     except jwt.InvalidTokenError:
@@ -80,6 +91,8 @@ def decode_rs256(
     require: Sequence[str] = (),
 ) -> dict[str, Any] | Rejected:
     """Verify signature, audience and issuer with PyJWT; time claims against ``now`` (not the wall clock)."""
+    import jwt
+
     options: dict[str, Any] = {
         "verify_exp": False,
         "verify_iat": False,
