@@ -28,6 +28,7 @@ from activities.contracts import (
     TransformPageInput,
     TransformPageResult,
 )
+from activities.heap import release_free_memory
 from activities.page_store import plan_records, unit_of_work, write_plan
 from activities.provider import open_adapter
 from adapters.base import Cursor, ExternalRecord, FetchMode, FetchRequest
@@ -92,6 +93,7 @@ class _GcPause:
                     gc.enable()
             if not resume and gc.get_count()[0] > self._backlog:
                 gc.collect()
+            release_free_memory()  # the page's objects are gone: their pages need not stay in this thread's arena
 
 
 _gc = _GcPause()
