@@ -21,7 +21,8 @@ def _assert_exact(engine: Engine, tenant: str) -> None:
 
 
 def test_full_sync_of_20000_records_across_two_mappings_matches_ground_truth(engine_factory) -> None:
-    engine = engine_factory(records=10_000)
+    # As `make run` runs it: the host and two worker processes, whose saves interleave in the one store.
+    engine = engine_factory(records=10_000, host_env={"FUNCTIONS_WORKER_PROCESS_COUNT": "3"})
     engine.add_integration("t1", "sf1", salesforce_integration(engine.sandbox.url))
     status = engine.sync("t1", "sf1", "full", timeout=300)
     assert status["runtimeStatus"] == "Completed", status
@@ -71,7 +72,8 @@ def test_incremental_fetches_only_changes_and_full_detects_deletions(engine_fact
 
 
 def test_faults_limits_and_token_expiry_still_give_an_exact_result(engine_factory) -> None:
-    engine = engine_factory("--fault-rate", "0.05", "--rate-limit", "20", "--token-lifetime", "2", records=2000)
+    engine = engine_factory("--fault-rate", "0.05", "--rate-limit", "20", "--token-lifetime", "2", records=2000,
+                            host_env={"FUNCTIONS_WORKER_PROCESS_COUNT": "3"})  # token refreshes race across workers
     engine.add_integration("t1", "sf1", salesforce_integration(
         engine.sandbox.url,
         entityMappings=[{**salesforce_integration("x")["entityMappings"][0]},
@@ -89,7 +91,8 @@ def test_faults_limits_and_token_expiry_still_give_an_exact_result(engine_factor
     assert counters["grants"].get("salesforce:refresh_token", 0) > 0, counters["grants"]
 
 
-@pytest.mark.parametrize("workers", ["1", "2"], ids=["one-process", "with-a-worker-process"])
+@pytest.mark.parametrize("workers", ["1", "2", "3"],
+                         ids=["one-process", "with-a-worker-process", "with-two-worker-processes"])
 def test_sigkill_mid_sync_then_restart_gives_exact_result_without_duplicates(engine_factory, workers: str) -> None:
     # With a worker process, the killed host's worker finishes what it was running on its own, then exits.
     engine = engine_factory(records=6000, host_env={"FUNCTIONS_WORKER_PROCESS_COUNT": workers})
