@@ -48,6 +48,10 @@ _PRAGMAS = (
     # Checkpoints run on a thread of their own (``Checkpointer``); a commit checkpoints only past this.
     f"PRAGMA wal_autocheckpoint={SAFETY_NET_PAGES}",
     "PRAGMA journal_size_limit=67108864",  # the WAL file shrinks back to 64 MB after a checkpoint
+    # All of SQLite's memory in this process (every thread's connection and page cache) past 8 MB is given
+    # back before more is taken: a worker process runs page activities on several threads, each with its own
+    # connection, and kept 12-16 MB (bench/sync.py with two workers: peak 278-286 MB in all, 284-300 before).
+    "PRAGMA soft_heap_limit=8388608",
 )
 
 
