@@ -18,7 +18,6 @@ import argparse
 import asyncio
 import gc
 import os
-import shutil
 import sys
 import tempfile
 import time
@@ -28,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.valgrind import available as valgrind_available  # noqa: E402
 from bench.valgrind import instructions  # noqa: E402
 
 PAGE = 2_000
@@ -106,10 +106,7 @@ def main() -> None:
         return
     print(f"fetch activity, {PAGE:,}-record Salesforce pages from the sandbox: {per_page * 1000:.1f} ms CPU per page "
           f"({args.pages - 1} pages after the first, in process)")
-    if not args.instructions:
-        return
-    if shutil.which("valgrind") is None:
-        print("valgrind is not installed: no instruction counts (apt-get install valgrind)")
+    if not args.instructions or not valgrind_available():
         return
     base, more = (instructions(__file__, "--pages", str(n), "--quiet") for n in (3, 3 + args.pages))
     print(f"fetch activity: {(more - base) / args.pages / 1e6:.1f} M instructions per page")

@@ -37,6 +37,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.valgrind import available as valgrind_available  # noqa: E402
 from bench.valgrind import instructions  # noqa: E402
 
 PASSES = ("transform", "create", "unchanged", "update")
@@ -189,10 +190,7 @@ def main() -> None:
         print(f"creates, CPU per page: {1000 * sum(creates[:tenth]) / tenth:.1f} ms over the first {tenth} pages "
               f"(up to {tenth * PAGE:,} shards), {1000 * sum(creates[-tenth:]) / tenth:.1f} ms over the last "
               f"{tenth} (up to {args.pages * PAGE:,})")
-    if not args.instructions:
-        return
-    if shutil.which("valgrind") is None:
-        print("valgrind is not installed: no instruction counts (apt-get install valgrind)")
+    if not args.instructions or not valgrind_available():
         return
     counts = [instructions(__file__, "--pages", str(args.pages), "--quiet", "--upto", str(upto))
               for upto in range(len(PASSES) + 1)]

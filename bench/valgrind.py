@@ -6,8 +6,17 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
+
+
+def available() -> bool:
+    """Whether valgrind is installed; when it is not, says so and how to install it."""
+    if shutil.which("valgrind") is None:
+        print("valgrind is not installed: no instruction counts (apt-get install valgrind)")
+        return False
+    return True
 
 
 def instructions(script: str, *args: str) -> int:
