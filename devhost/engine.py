@@ -16,7 +16,7 @@ from typing import Any
 from . import entities, orchestration
 from .bookkeeping import Meta
 from .discovery import Registry
-from .history import TERMINAL, EventType, dumps, event, fmt, utcnow
+from .history import TERMINAL, EventType, dumps, event, fmt, install_sdk_timestamp_cache, utcnow
 from .store import Store
 
 log = logging.getLogger("devhost")
@@ -60,7 +60,7 @@ class Core:
         self.registry = registry
         self.effects = Effects()
         self._history: dict[str, list[str]] = {}
-        orchestration.memoize_sdk_timestamps()
+        install_sdk_timestamp_cache()
 
     def take_effects(self) -> Effects:
         effects, self.effects = self.effects, Effects()

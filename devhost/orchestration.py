@@ -8,8 +8,6 @@ timers, sub-orchestrations, entity operations. The caller commits everything in 
 
 from __future__ import annotations
 
-import functools
-import importlib
 import json
 import logging
 import traceback
@@ -32,24 +30,6 @@ OUT_OF_PROC_MARKER = "\n\n$OutOfProcData$:"
 
 class Nondeterminism(Exception):
     """A replay produced different actions than the recorded history."""
-
-
-_SDK_HISTORY_EVENT = "azure.durable_functions.models.history.HistoryEvent"
-TIMESTAMP_CACHE = 16_384
-
-
-def memoize_sdk_timestamps() -> None:
-    """Let the SDK parse each history timestamp once per process instead of once per replay.
-
-    The SDK builds every history event with ``dateutil.parser.parse(Timestamp)`` (about 80 µs), on every
-    replay: for a 20-page sync generation that was over half of an episode. The same strings come back on
-    every episode, so this host process memoizes that function: same string in, same immutable datetime
-    out. Nothing the orchestrator sees or sends changes; only the worker in this process gets faster.
-    """
-    module = importlib.import_module(_SDK_HISTORY_EVENT)
-    parse_ts = getattr(module, "dt_parse")  # noqa: B009 - the SDK's module global, not typed for mypy
-    if not hasattr(parse_ts, "cache_info"):
-        setattr(module, "dt_parse", functools.lru_cache(maxsize=TIMESTAMP_CACHE)(parse_ts))  # noqa: B010
 
 
 def process_instance(core: Core, instance_id: str) -> None:
