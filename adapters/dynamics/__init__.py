@@ -5,23 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from pydantic import ValidationError
 
+from adapters.connection import parse_connection
 from adapters.dynamics.adapter import DataverseAdapter
 from adapters.dynamics.spec import DATAVERSE, DataverseConnection
 from adapters.http.credentials import AuthHints
 from adapters.http.session import HttpOptions
-from core.errors import ConfigError
 
 __all__ = ["DataverseAdapter", "DataverseConnection", "auth_hints", "build"]
-
-
-def _connection(connection: dict[str, Any]) -> DataverseConnection:
-    try:
-        return DataverseConnection.parse(connection)
-    except ValidationError as exc:
-        reason = exc.errors()[0]["msg"]
-        raise ConfigError(f"invalid Dataverse connection: {reason}", provider="dynamics") from exc
 
 
 def auth_hints(connection: dict[str, Any]) -> AuthHints:
@@ -34,4 +25,5 @@ def build(client: httpx.AsyncClient, connection: dict[str, Any], *, rate_limits:
           options: HttpOptions | None = None) -> DataverseAdapter:
     """The adapter for one Integration (see ``adapters.registry``)."""
     client.headers.update(DATAVERSE.headers)
-    return DataverseAdapter(client, _connection(connection), rate_limits=rate_limits, options=options)
+    conn = parse_connection(DataverseConnection, connection, provider="dynamics", label="Dataverse")
+    return DataverseAdapter(client, conn, rate_limits=rate_limits, options=options)

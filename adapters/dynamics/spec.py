@@ -7,9 +7,9 @@ compose-http-requests-handle-errors.md, update-delete-entities-using-web-api.md)
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
+
+from adapters.connection import http_base_url
 
 
 class DataverseSpec(BaseModel):
@@ -66,16 +66,10 @@ class DataverseConnection(BaseModel):
     @field_validator("instance_url")
     @classmethod
     def _strip_slash(cls, value: str) -> str:
-        if not value.startswith(("https://", "http://")):
-            raise ValueError("instanceUrl must be an http(s) URL")
-        return value.rstrip("/")
+        return http_base_url(value, "instanceUrl")
 
     def set_url(self, entity_set: str, suffix: str = "") -> str:
         return f"{self.instance_url}/api/data/{self.api_version}/{entity_set}{suffix}"
 
     def key(self, entity_set: str) -> str:
         return DATAVERSE.primary_key(entity_set, self.primary_keys)
-
-    @classmethod
-    def parse(cls, connection: dict[str, Any]) -> DataverseConnection:
-        return cls.model_validate(connection)

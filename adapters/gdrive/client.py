@@ -1,4 +1,4 @@
-"""Drive HTTP: the shared ``ProviderHttp`` with Drive's classifier and limit parser, and auth hints.
+"""Drive auth hints (``ClockedAdapter.from_client`` makes the ``ProviderHttp`` with Drive's classifier).
 
 Auth is the credential's JWT bearer flow, built by ``adapters.registry``
 (developers.google.com/identity/protocols/oauth2/service-account): an RS256 assertion with
@@ -11,28 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
-
-from adapters.gdrive.errors import PROVIDER, classify
 from adapters.gdrive.spec import DRIVE_SCOPE, GOOGLE_TOKEN_URL
 from adapters.http.credentials import AuthHints
-from adapters.http.limits import LIMIT_PARSERS
-from adapters.http.session import HttpOptions, ProviderHttp
 
 
 def auth_hints(connection: dict[str, Any]) -> AuthHints:
     """Google's defaults for a service-account credential: the token URI as audience, the Drive scope."""
     return AuthHints(token_url=GOOGLE_TOKEN_URL, audience=GOOGLE_TOKEN_URL, scope=DRIVE_SCOPE)
-
-
-def drive_http(client: httpx.AsyncClient, options: HttpOptions | None = None) -> ProviderHttp:
-    """Wrap the authenticated client with Drive's error classification and limit parsing."""
-    options = options or HttpOptions()
-    clock = options.clock
-    return ProviderHttp(
-        client,
-        provider=PROVIDER,
-        classify=lambda response: classify(response, clock()),
-        parse_limits=LIMIT_PARSERS[PROVIDER],
-        options=options,
-    )

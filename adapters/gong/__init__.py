@@ -1,17 +1,20 @@
-"""Gong API v2 adapter (read-only): users, and calls by fromDateTime/toDateTime windows."""
+"""Gong API v2 adapter (read-only): users, and calls by fromDateTime/toDateTime windows.
+
+Auth is HTTP Basic with the access key and its secret (help.gong.io/apidocs, Introduction),
+the credential's ``basic`` flow built by ``adapters.registry``. Gong publishes no budget headers;
+429 carries ``Retry-After`` in seconds.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 import httpx
-from pydantic import ValidationError
 
+from adapters.connection import parse_connection
 from adapters.gong.adapter import GongAdapter
-from adapters.gong.client import gong_http
 from adapters.gong.spec import GongConnection
 from adapters.http.session import HttpOptions
-from core.errors import ConfigError
 
 __all__ = ["GongAdapter", "GongConnection", "build"]
 
@@ -24,9 +27,5 @@ def build(
     options: HttpOptions | None = None,
 ) -> GongAdapter:
     """The adapter for one Integration (see ``adapters.registry``)."""
-    try:
-        conn = GongConnection.model_validate(connection)
-    except ValidationError as exc:
-        raise ConfigError(f"invalid Gong connection: {exc.errors()[0]['msg']}", provider="gong") from exc
-    options = options or HttpOptions()
-    return GongAdapter(conn, gong_http(client, options), clock=options.clock, limit_overrides=rate_limits)
+    conn = parse_connection(GongConnection, connection, provider="gong", label="Gong")
+    return GongAdapter.from_client(client, conn, rate_limits=rate_limits, options=options)

@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from pydantic import ValidationError
 
+from adapters.connection import parse_connection
 from adapters.graph.adapter import GraphAdapter
-from adapters.graph.client import auth_hints, graph_http
+from adapters.graph.client import auth_hints
 from adapters.graph.spec import GraphConnection
 from adapters.http.session import HttpOptions
-from core.errors import ConfigError
 
 __all__ = ["GraphAdapter", "GraphConnection", "auth_hints", "build"]
 
@@ -24,9 +23,5 @@ def build(
     options: HttpOptions | None = None,
 ) -> GraphAdapter:
     """The adapter for one Integration (see ``adapters.registry``)."""
-    try:
-        conn = GraphConnection.model_validate(connection)
-    except ValidationError as exc:
-        raise ConfigError(f"invalid Graph connection: {exc.errors()[0]['msg']}", provider="graph") from exc
-    options = options or HttpOptions()
-    return GraphAdapter(conn, graph_http(client, options), clock=options.clock, limit_overrides=rate_limits)
+    conn = parse_connection(GraphConnection, connection, provider="graph", label="Graph")
+    return GraphAdapter.from_client(client, conn, rate_limits=rate_limits, options=options)

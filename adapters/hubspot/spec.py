@@ -6,9 +6,9 @@ guidelines, error responses.
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
+
+from adapters.connection import http_base_url
 
 
 class HubSpotSpec(BaseModel):
@@ -53,13 +53,7 @@ class HubSpotConnection(BaseModel):
     @field_validator("base_url")
     @classmethod
     def _strip_slash(cls, value: str) -> str:
-        if not value.startswith(("https://", "http://")):
-            raise ValueError("baseUrl must be an http(s) URL")
-        return value.rstrip("/")
+        return http_base_url(value, "baseUrl")
 
     def objects_url(self, object_type: str, suffix: str = "") -> str:
         return f"{self.base_url}/crm/v3/objects/{object_type}{suffix}"
-
-    @classmethod
-    def parse(cls, connection: dict[str, Any]) -> HubSpotConnection:
-        return cls.model_validate(connection)

@@ -8,7 +8,7 @@ import httpx
 
 from adapters.http.session import HttpOptions
 from adapters.zoom.adapter import ZoomAdapter
-from adapters.zoom.client import auth_hints, connection_from, zoom_http
+from adapters.zoom.client import auth_hints, connection_from
 from adapters.zoom.spec import ZoomConnection
 
 __all__ = ["ZoomAdapter", "ZoomConnection", "auth_hints", "build"]
@@ -22,6 +22,4 @@ def build(
     options: HttpOptions | None = None,
 ) -> ZoomAdapter:
     """The adapter for one Integration (see ``adapters.registry``)."""
-    options = options or HttpOptions()
-    conn = connection_from(connection)
-    return ZoomAdapter(conn, zoom_http(client, options), clock=options.clock, limit_overrides=rate_limits)
+    return ZoomAdapter.from_client(client, connection_from(connection), rate_limits=rate_limits, options=options)

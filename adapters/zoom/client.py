@@ -1,4 +1,4 @@
-"""Zoom HTTP: the shared ``ProviderHttp`` with Zoom's classifier and limit parser, and auth hints.
+"""Zoom's typed connection and auth hints (``ClockedAdapter.from_client`` makes the ``ProviderHttp``).
 
 Auth is the credential's client-credentials flow, built by ``adapters.registry``, with Zoom's
 grant (developers.zoom.us/docs/internal-apps/s2s-oauth/): POST https://zoom.us/oauth/token with
@@ -11,13 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 from pydantic import ValidationError
 
 from adapters.http.credentials import AuthHints
-from adapters.http.limits import LIMIT_PARSERS
-from adapters.http.session import HttpOptions, ProviderHttp
-from adapters.zoom.errors import PROVIDER, classify
+from adapters.zoom.errors import PROVIDER
 from adapters.zoom.spec import ZOOM_TOKEN_URL, ZoomConnection
 from core.errors import ConfigError
 
@@ -39,17 +36,4 @@ def auth_hints(connection: dict[str, Any]) -> AuthHints:
         grant_type="account_credentials",
         params={"account_id": conn.account_id},
         basic_client_auth=True,
-    )
-
-
-def zoom_http(client: httpx.AsyncClient, options: HttpOptions | None = None) -> ProviderHttp:
-    """Wrap the authenticated client with Zoom's error classification and limit parsing."""
-    options = options or HttpOptions()
-    clock = options.clock
-    return ProviderHttp(
-        client,
-        provider=PROVIDER,
-        classify=lambda response: classify(response, clock()),
-        parse_limits=LIMIT_PARSERS[PROVIDER],
-        options=options,
     )
