@@ -17,7 +17,7 @@ from adapters.gdrive.mapping import changes_page, files_page
 from adapters.gdrive.paginate import PageTokenPaginator
 from adapters.gdrive.spec import ALL_DRIVES, CHANGE_FIELDS, LIST_FIELDS, MAX_PAGE_SIZE, DriveConnection
 from adapters.gdrive.state import ListingState
-from adapters.http.session import ProviderHttp, read_json
+from adapters.http.session import ProviderHttp, read_object
 from core.errors import MalformedResponse, ResyncRequired
 
 PROVIDER = "gdrive"
@@ -25,10 +25,7 @@ PROVIDER = "gdrive"
 
 async def _get(http: ProviderHttp, request: httpx.Request) -> tuple[httpx.Response, dict[str, Any]]:
     response = await http.request("GET", str(request.url))
-    body = read_json(response, PROVIDER)
-    if not isinstance(body, dict):
-        raise MalformedResponse("Drive response is not a JSON object", provider=PROVIDER)
-    return response, body
+    return response, read_object(response, PROVIDER, "Drive response")
 
 
 async def start_page_token(http: ProviderHttp, conn: DriveConnection) -> str:

@@ -17,7 +17,7 @@ import httpx
 from adapters.base import Cursor, ExternalRecord, FetchRequest, Page
 from adapters.gong.paginate import RecordsCursorPaginator
 from adapters.gong.spec import EntitySpec
-from adapters.http.session import ProviderHttp, read_json
+from adapters.http.session import ProviderHttp, read_object
 from adapters.incremental import parse_timestamp, past_boundary
 from core.errors import MalformedResponse, ResyncRequired
 
@@ -55,9 +55,7 @@ async def _page(
     if response.status_code == 404:  # classify let only the "No calls found" 404 through
         paginator.has_next_page = False
         return None
-    body = read_json(response, PROVIDER)
-    if not isinstance(body, dict):
-        raise MalformedResponse("Gong page is not a JSON object", provider=PROVIDER)
+    body = read_object(response, PROVIDER, "Gong page")
     paginator.update_state(response, body)
     return body
 

@@ -22,7 +22,7 @@ from adapters.base import Cursor, FetchMode, FetchRequest, Page
 from adapters.graph.mapping import split_items
 from adapters.graph.paginate import ODataLinkPaginator, same_host
 from adapters.graph.spec import EntitySpec
-from adapters.http.session import ProviderHttp, read_json
+from adapters.http.session import ProviderHttp, read_object
 from adapters.incremental import past_boundary, query_floor
 from core.errors import MalformedResponse, ResyncRequired
 
@@ -32,10 +32,7 @@ ONE_MS = timedelta(milliseconds=1)
 
 async def _get_page(http: ProviderHttp, request: httpx.Request) -> tuple[httpx.Response, dict[str, Any]]:
     response = await http.request("GET", str(request.url))
-    body = read_json(response, PROVIDER)
-    if not isinstance(body, dict):
-        raise MalformedResponse("Graph page is not a JSON object", provider=PROVIDER)
-    return response, body
+    return response, read_object(response, PROVIDER, "Graph page")
 
 
 def _resume(paginator: ODataLinkPaginator, request: httpx.Request, token: str) -> None:

@@ -3,7 +3,7 @@
 It sends through the shared ``httpx.AsyncClient`` (auth flows attached to it), maps transport
 failures to typed errors, records the rate-limit snapshot of every response, asks the
 adapter's ``classify`` whether the response is an error, and retries with the one policy
-(``retry.py``). Bodies are decoded with ``read_json``/``parse_model``, which turn anything
+(``retry.py``). Bodies are decoded with ``read_json``/``read_object``/``parse_model``, which turn anything
 unreadable into ``MalformedResponse`` instead of a crash.
 """
 
@@ -45,6 +45,14 @@ def read_json(response: httpx.Response, provider: str) -> Any:
             provider=provider,
             status=response.status_code,
         ) from exc
+
+
+def read_object(response: httpx.Response, provider: str, what: str) -> dict[str, Any]:
+    """The JSON object body (a page, a resource); any other body is MalformedResponse "{what} is not a JSON object"."""
+    body = read_json(response, provider)
+    if not isinstance(body, dict):
+        raise errors.MalformedResponse(f"{what} is not a JSON object", provider=provider)
+    return body
 
 
 def parse_model(data: Any, model: type[M], provider: str) -> M:

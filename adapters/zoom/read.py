@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 
 from adapters.base import Cursor, ExternalRecord, FetchRequest, Page
-from adapters.http.session import ProviderHttp, read_json
+from adapters.http.session import ProviderHttp, read_object
 from adapters.incremental import parse_timestamp, past_boundary
 from adapters.zoom.paginate import NextPageTokenPaginator
 from adapters.zoom.spec import EntitySpec
@@ -50,9 +50,7 @@ async def _page(
     request = httpx.Request("GET", url, params=params)
     paginator.init_request(request)
     response = await http.request("GET", str(request.url))
-    body = read_json(response, PROVIDER)
-    if not isinstance(body, dict):
-        raise MalformedResponse("Zoom page is not a JSON object", provider=PROVIDER)
+    body = read_object(response, PROVIDER, "Zoom page")
     paginator.update_state(response, body)
     return body
 
