@@ -11,11 +11,11 @@ from typing import Literal
 
 from pydantic import SecretStr
 
-from ..crypto import Encoding, secret_bytes
+from ..crypto import Encoding
 from ..request import RawRequest
-from ..results import NoSecretConfigured, SchemeOutcome
+from ..results import SchemeOutcome
 from ._base import SchemeConfig
-from ._hmac import check_signature_header
+from ._hmac import check_body_hmac
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 DELIVERY_HEADER = "X-GitHub-Delivery"
@@ -30,10 +30,10 @@ class GitHubConfig(SchemeConfig):
 
 def check(config: GitHubConfig, request: RawRequest, now: datetime) -> SchemeOutcome:
     """Verify the SHA-256 signature over the raw body."""
-    key = secret_bytes(config.secret)
-    if key is None:
-        return NoSecretConfigured("no GitHub webhook secret configured")
-    return check_signature_header(request, SIGNATURE_HEADER, key, request.body, Encoding.HEX, "sha256=")
+    return check_body_hmac(
+        request, config.secret, SIGNATURE_HEADER, Encoding.HEX, "sha256=",
+        unconfigured="no GitHub webhook secret configured",
+    )
 
 
 def event_id(config: GitHubConfig, request: RawRequest) -> str | None:

@@ -10,11 +10,11 @@ from typing import Literal
 
 from pydantic import SecretStr
 
-from ..crypto import Encoding, secret_bytes
+from ..crypto import Encoding
 from ..request import RawRequest
-from ..results import NoSecretConfigured, SchemeOutcome
+from ..results import SchemeOutcome
 from ._base import SchemeConfig
-from ._hmac import check_signature_header
+from ._hmac import check_body_hmac
 
 SIGNATURE_HEADER = "X-Shopify-Hmac-Sha256"
 WEBHOOK_ID_HEADER = "X-Shopify-Webhook-Id"
@@ -30,10 +30,10 @@ class ShopifyConfig(SchemeConfig):
 
 def check(config: ShopifyConfig, request: RawRequest, now: datetime) -> SchemeOutcome:
     """Verify the base64 HMAC of the raw body."""
-    key = secret_bytes(config.secret)
-    if key is None:
-        return NoSecretConfigured("no Shopify app secret configured")
-    return check_signature_header(request, SIGNATURE_HEADER, key, request.body, Encoding.BASE64)
+    return check_body_hmac(
+        request, config.secret, SIGNATURE_HEADER, Encoding.BASE64,
+        unconfigured="no Shopify app secret configured",
+    )
 
 
 def event_id(config: ShopifyConfig, request: RawRequest) -> str | None:

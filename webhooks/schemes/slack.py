@@ -12,18 +12,10 @@ from typing import Literal
 
 from pydantic import SecretStr
 
-from ..crypto import Encoding, secret_bytes
 from ..request import RawRequest
-from ..results import (
-    Authentic,
-    Challenge,
-    Malformed,
-    NoSecretConfigured,
-    Rejected,
-    SchemeOutcome,
-)
+from ..results import Challenge, Malformed, SchemeOutcome
 from ._base import SchemeConfig, Tolerance
-from ._hmac import check_signature_header, signed_timestamp
+from ._hmac import check_v0
 from ._json import json_object, string_field
 
 SIGNATURE_HEADER = "X-Slack-Signature"
@@ -40,21 +32,21 @@ class SlackConfig(SchemeConfig):
 
 def check(config: SlackConfig, request: RawRequest, now: datetime) -> SchemeOutcome:
     """Verify timestamp window and v0 signature; then answer ``url_verification`` if that is what it is."""
-    key = secret_bytes(config.signing_secret)
-    if key is None:
-        return NoSecretConfigured("no Slack signing secret configured")
-    raw_ts = signed_timestamp(request, TIMESTAMP_HEADER, now, config.tolerance_seconds)
-    if isinstance(raw_ts, Rejected):
-        return raw_ts
-    message = b"v0:" + raw_ts.encode("ascii") + b":" + request.body
-    outcome = check_signature_header(request, SIGNATURE_HEADER, key, message, Encoding.HEX, "v0=")
-    if not isinstance(outcome, Authentic):
-        return outcome
-    return _url_verification(request) or outcome
+    return check_v0(
+        request,
+        config.signing_secret,
+        now,
+        signature_header=SIGNATURE_HEADER,
+        timestamp_header=TIMESTAMP_HEADER,
+        tolerance_seconds=config.tolerance_seconds,
+        unconfigured="no Slack signing secret configured",
+        handshake=_url_verification,
+    )
 
 
-def _url_verification(request: RawRequest) -> Challenge | Malformed | None:
-    """Slack's endpoint check: echo ``challenge`` as text/plain (https://api.slack.com/events/url_verification)."""
+def _url_verification(request: RawRequest, key: bytes) -> Challenge | Malformed | None:
+    """Slack's endpoint check: echo ``challenge`` as text/plain (https://api.slack.com/events/url_verification);
+    unlike Zoom's, the answer does not involve the key."""
     document = json_object(request.body)
     if string_field(document, "type") != "url_verification":
         return None

@@ -17,18 +17,10 @@ from typing import Literal
 
 from pydantic import SecretStr
 
-from ..crypto import Encoding, secret_bytes
 from ..request import RawRequest
-from ..results import (
-    Authentic,
-    Challenge,
-    Malformed,
-    NoSecretConfigured,
-    Rejected,
-    SchemeOutcome,
-)
+from ..results import Challenge, Malformed, SchemeOutcome
 from ._base import SchemeConfig, Tolerance
-from ._hmac import check_signature_header, signed_timestamp
+from ._hmac import check_v0
 from ._json import json_object, string_field
 
 SIGNATURE_HEADER = "x-zm-signature"
@@ -46,17 +38,16 @@ class ZoomConfig(SchemeConfig):
 
 def check(config: ZoomConfig, request: RawRequest, now: datetime) -> SchemeOutcome:
     """Verify timestamp window and v0 signature; then answer the URL validation handshake."""
-    key = secret_bytes(config.secret_token)
-    if key is None:
-        return NoSecretConfigured("no Zoom secret token configured")
-    raw_ts = signed_timestamp(request, TIMESTAMP_HEADER, now, config.tolerance_seconds)
-    if isinstance(raw_ts, Rejected):
-        return raw_ts
-    message = b"v0:" + raw_ts.encode("ascii") + b":" + request.body
-    outcome = check_signature_header(request, SIGNATURE_HEADER, key, message, Encoding.HEX, "v0=")
-    if not isinstance(outcome, Authentic):
-        return outcome
-    return _url_validation(key, request) or outcome
+    return check_v0(
+        request,
+        config.secret_token,
+        now,
+        signature_header=SIGNATURE_HEADER,
+        timestamp_header=TIMESTAMP_HEADER,
+        tolerance_seconds=config.tolerance_seconds,
+        unconfigured="no Zoom secret token configured",
+        handshake=_url_validation,
+    )
 
 
 def encrypted_token(key: bytes, plain_token: str) -> str:
@@ -64,7 +55,7 @@ def encrypted_token(key: bytes, plain_token: str) -> str:
     return hmac.new(key, plain_token.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-def _url_validation(key: bytes, request: RawRequest) -> Challenge | Malformed | None:
+def _url_validation(request: RawRequest, key: bytes) -> Challenge | Malformed | None:
     document = json_object(request.body)
     if string_field(document, "event") != VALIDATION_EVENT:
         return None
