@@ -11,16 +11,7 @@ from datetime import datetime
 
 from pydantic import SecretStr
 
-from ..crypto import (
-    Encoding,
-    TimeUnit,
-    decode_signature,
-    equal,
-    hmac_sha256,
-    parse_unix,
-    secret_bytes,
-    within_window,
-)
+from ..crypto import Encoding, TimeUnit, decode_signature, equal, hmac_sha256, parse_unix, secret_bytes, within_window
 from ..request import RawRequest
 from ..results import (
     Authentic,
