@@ -18,14 +18,12 @@ from pydantic import ValidationError
 
 from sandbox.context import CLOCK, COUNTERS, DATAVERSE, HUBSPOT, OPTIONS, SALESFORCE
 from sandbox.dataverse import admin_ops as dataverse_ops
-from sandbox.dataverse.errors import DataverseError
+from sandbox.errors import ProviderError
 from sandbox.hubspot import admin_ops as hubspot_ops
-from sandbox.hubspot.errors import HubSpotError
 from sandbox.jsonio import json_response, read_json
 from sandbox.oauth_state import OAuthError, OAuthState
 from sandbox.options import RUNTIME_FIELDS, SandboxOptions
 from sandbox.salesforce import admin_ops as salesforce_ops
-from sandbox.salesforce.errors import SalesforceError
 
 routes = web.RouteTableDef()
 _LOOPBACK = {"127.0.0.1", "::1", "localhost"}
@@ -51,7 +49,7 @@ async def admin_guard(request: web.Request, handler: Handler) -> web.StreamRespo
         return await handler(request)
     except AdminError as exc:
         return json_response({"error": exc.message, "detail": exc.detail}, status=exc.status)
-    except (SalesforceError, HubSpotError, DataverseError) as exc:
+    except ProviderError as exc:
         return json_response({"error": str(exc), "detail": exc.body()}, status=exc.status)
     except OAuthError as exc:
         return json_response({"error": exc.error, "detail": exc.description}, status=exc.status)

@@ -17,14 +17,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from sandbox.errors import ProviderError
 
-class DataverseError(Exception):
-    status = 400
+
+class DataverseError(ProviderError):
     code = "0x80040265"
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
     def body(self) -> dict[str, Any]:
         return {"error": {"code": self.code, "message": self.message}}

@@ -15,14 +15,14 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from sandbox.errors import ProviderError
 
-class HubSpotError(Exception):
-    status = 400
+
+class HubSpotError(ProviderError):
     category = "VALIDATION_ERROR"
 
     def __init__(self, message: str, **extra: Any) -> None:
         super().__init__(message)
-        self.message = message
         self.extra = extra
 
     def body(self) -> dict[str, Any]:

@@ -1,5 +1,6 @@
-"""The HubSpot API's front door: token check, burst and daily limits with the `X-HubSpot-RateLimit-*`
-headers, the search endpoint's own per-second limit, injected faults and error bodies.
+"""The HubSpot API's front door (the order is ``sandbox.front_door``'s): token check, the search endpoint's own
+per-second limit, burst and daily limits with the `X-HubSpot-RateLimit-*` headers, injected faults and error
+bodies.
 
 https://developers.hubspot.com/docs/api/usage-details
 """
@@ -7,10 +8,9 @@ https://developers.hubspot.com/docs/api/usage-details
 from __future__ import annotations
 
 from aiohttp import web
-from aiohttp.typedefs import Handler
 
-from sandbox.context import COUNTERS, OPTIONS
-from sandbox.context import HUBSPOT as HUBSPOT_KEY
+from sandbox.context import HUBSPOT, OPTIONS
+from sandbox.front_door import Door, Refusal, front_door
 from sandbox.hubspot.errors import (
     ExpiredAuthentication,
     HubSpotError,
@@ -19,13 +19,11 @@ from sandbox.hubspot.errors import (
     RateLimited,
     ServiceUnavailable,
 )
-from sandbox.hubspot.state import BURST_SECONDS
-from sandbox.jsonio import json_response
-from sandbox.limits import Faulted, QuotaExhausted, retry_after_header
+from sandbox.hubspot.state import BURST_SECONDS, HubSpotState
+from sandbox.limits import QuotaExhausted
 from sandbox.limits import RateLimited as OverRate
 from sandbox.oauth_state import TokenStatus
-from sandbox.options import OperationKind
-from sandbox.salesforce.gate import bearer_token
+from sandbox.options import OperationKind, SandboxOptions
 
 NAME = "hubspot"
 
@@ -45,48 +43,44 @@ def _policy(verdict: OverRate | QuotaExhausted) -> str:
     return "TEN_SECONDLY_ROLLING" if verdict.operation is None else "PER_OPERATION"
 
 
-async def _admitted(request: web.Request, handler: Handler) -> web.StreamResponse:
-    hs, options = request.config_dict[HUBSPOT_KEY], request.config_dict[OPTIONS]
-    counters = request.config_dict[COUNTERS]
-    token = bearer_token(request)
-    status = hs.oauth.check(token) if token else TokenStatus.UNKNOWN
-    if status is not TokenStatus.VALID:
-        counters.auth_errors[NAME] += 1
-        if status is TokenStatus.EXPIRED:
-            raise ExpiredAuthentication("The OAuth token used to make this call expired.")
-        raise InvalidAuthentication("Authentication credentials not found.")
-    if request.path.endswith("/search") and options.hubspot_search_rate_limit is not None:
-        wait = hs.search_bucket.try_take(options.hubspot_search_rate_limit)
-        if wait is not None:
-            counters.limit_errors[NAME] += 1
-            raise RateLimited("SECONDLY", wait)
-    verdict = hs.gate.admit(options, operation(request))
-    if isinstance(verdict, OverRate | QuotaExhausted):
-        counters.limit_errors[NAME] += 1
-        raise RateLimited(_policy(verdict), verdict.retry_after)
-    if isinstance(verdict, Faulted):
-        counters.faults[NAME] += 1
-        raise ServiceUnavailable("Service temporarily unavailable (injected fault)")
-    try:
-        return await handler(request)
-    except web.HTTPNotFound as exc:
-        raise ObjectNotFound("resource not found") from exc
+def _unauthorized(status: TokenStatus) -> Refusal:
+    if status is TokenStatus.EXPIRED:
+        return ExpiredAuthentication("The OAuth token used to make this call expired.")
+    return InvalidAuthentication("Authentication credentials not found.")
 
 
-@web.middleware
-async def hubspot_gate(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Middleware of the `/crm/v3` sub-application."""
-    try:
-        response = await _admitted(request, handler)
-    except HubSpotError as exc:
-        response = json_response(exc.body(), status=exc.status)
-        if isinstance(exc, RateLimited):
-            response.headers["Retry-After"] = retry_after_header(exc.retry_after)
+def _search_limit(request: web.Request, hs: HubSpotState, options: SandboxOptions) -> RateLimited | None:
+    """The search endpoints' own per-second limit."""
+    if not request.path.endswith("/search") or options.hubspot_search_rate_limit is None:
+        return None
+    wait = hs.search_bucket.try_take(options.hubspot_search_rate_limit)
+    return RateLimited("SECONDLY", wait) if wait is not None else None
+
+
+def _over_limit(verdict: OverRate | QuotaExhausted, options: SandboxOptions) -> Refusal:
+    return RateLimited(_policy(verdict), verdict.retry_after)
+
+
+def _rate_headers(request: web.Request, response: web.StreamResponse) -> None:
     rate = request.config_dict[OPTIONS].rate_limit
     if rate is not None:
         # OAuth-authenticated calls carry only the interval headers, not the daily ones (HubSpot changelog).
-        bucket = request.config_dict[HUBSPOT_KEY].gate.bucket
+        bucket = request.config_dict[HUBSPOT].gate.bucket
         response.headers["X-HubSpot-RateLimit-Interval-Milliseconds"] = str(int(BURST_SECONDS * 1000))
         response.headers["X-HubSpot-RateLimit-Max"] = str(bucket.capacity(rate))
         response.headers["X-HubSpot-RateLimit-Remaining"] = str(bucket.remaining(rate))
-    return response
+
+
+hubspot_gate = front_door(Door(
+    name=NAME,
+    state=HUBSPOT,
+    error=HubSpotError,
+    operation=operation,
+    unauthorized=_unauthorized,
+    over_limit=_over_limit,
+    faulted=lambda: ServiceUnavailable("Service temporarily unavailable (injected fault)"),
+    not_found=lambda: ObjectNotFound("resource not found"),
+    limit_headers=_rate_headers,
+    own_limit=_search_limit,
+))
+"""Middleware of the `/crm/v3` sub-application."""

@@ -22,14 +22,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from sandbox.errors import ProviderError
 
-class SalesforceError(Exception):
-    status = 400
+
+class SalesforceError(ProviderError):
     code = "UNKNOWN_EXCEPTION"
 
     def __init__(self, message: str, fields: list[str] | None = None) -> None:
         super().__init__(message)
-        self.message = message
         self.fields = fields or []
 
     def body(self) -> list[dict[str, Any]]:

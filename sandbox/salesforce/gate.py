@@ -1,19 +1,18 @@
-"""The Salesforce API's front door: session check, limits, injected faults, error bodies, limit header.
-
-Order matters and follows the real service: an invalid session is refused before it counts against any
-limit; a call over the rate is refused before it counts against the daily quota.
+"""The Salesforce API's front door (the order is ``sandbox.front_door``'s): ``INVALID_SESSION_ID``,
+``REQUEST_LIMIT_EXCEEDED`` (403, or 429 with ``Retry-After`` in the sandbox's 429 mode), injected 503s,
+``NOT_FOUND`` for unknown routes, and ``Sforce-Limit-Info`` on every answer.
 """
 
 from __future__ import annotations
 
 from aiohttp import web
-from aiohttp.typedefs import Handler
 
-from sandbox.context import COUNTERS, OPTIONS, SALESFORCE
+from sandbox.context import OPTIONS, SALESFORCE
+from sandbox.front_door import Door, Refusal, front_door
 from sandbox.jsonio import json_response
-from sandbox.limits import Faulted, QuotaExhausted, RateLimited, retry_after_header
+from sandbox.limits import QuotaExhausted, RateLimited, retry_after_header
 from sandbox.oauth_state import TokenStatus
-from sandbox.options import OperationKind
+from sandbox.options import OperationKind, SandboxOptions
 from sandbox.salesforce.errors import (
     InvalidSession,
     NotFound,
@@ -23,12 +22,6 @@ from sandbox.salesforce.errors import (
 )
 
 NAME = "salesforce"
-
-
-def bearer_token(request: web.Request) -> str | None:
-    """The token of `Authorization: Bearer x` (Salesforce also accepts the older `OAuth x`)."""
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    return token.strip() if scheme.lower() in ("bearer", "oauth") and token.strip() else None
 
 
 def operation(request: web.Request) -> OperationKind:
@@ -43,38 +36,33 @@ def operation(request: web.Request) -> OperationKind:
     return "update"
 
 
-async def _admitted(request: web.Request, handler: Handler) -> web.StreamResponse:
-    sf, options, counters = request.config_dict[SALESFORCE], request.config_dict[OPTIONS], request.config_dict[COUNTERS]
-    token = bearer_token(request)
-    if token is None or sf.oauth.check(token) is not TokenStatus.VALID:
-        counters.auth_errors[NAME] += 1
-        raise InvalidSession("Session expired or invalid")
-    verdict = sf.gate.admit(options, operation(request))
-    if isinstance(verdict, RateLimited | QuotaExhausted):
-        counters.limit_errors[NAME] += 1
-        message = ("TotalRequests Limit exceeded." if isinstance(verdict, QuotaExhausted)
-                   else "Request rate limit exceeded.")
-        error = RequestLimitExceeded(message)
-        if options.salesforce_limit_status == 429:
-            return json_response(error.body(), status=429,
-                                 headers={"Retry-After": retry_after_header(verdict.retry_after)})
-        raise error
-    if isinstance(verdict, Faulted):
-        counters.faults[NAME] += 1
-        raise ServerUnavailable("Server temporarily unavailable (injected fault)")
-    try:
-        return await handler(request)
-    except web.HTTPNotFound as exc:
-        raise NotFound("The requested resource does not exist") from exc
+def _unauthorized(status: TokenStatus) -> Refusal:
+    return InvalidSession("Session expired or invalid")
 
 
-@web.middleware
-async def salesforce_gate(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Middleware of the `/services/data` sub-application."""
-    try:
-        response = await _admitted(request, handler)
-    except SalesforceError as exc:
-        response = json_response(exc.body(), status=exc.status)
+def _over_limit(verdict: RateLimited | QuotaExhausted, options: SandboxOptions) -> Refusal:
+    message = ("TotalRequests Limit exceeded." if isinstance(verdict, QuotaExhausted)
+               else "Request rate limit exceeded.")
+    error = RequestLimitExceeded(message)
+    if options.salesforce_limit_status == 429:
+        return json_response(error.body(), status=429, headers={"Retry-After": retry_after_header(verdict.retry_after)})
+    return error
+
+
+def _limit_info(request: web.Request, response: web.StreamResponse) -> None:
     sf, options = request.config_dict[SALESFORCE], request.config_dict[OPTIONS]
     response.headers["Sforce-Limit-Info"] = f"api-usage={sf.gate.quota.current()}/{options.daily_limit}"
-    return response
+
+
+salesforce_gate = front_door(Door(
+    name=NAME,
+    state=SALESFORCE,
+    error=SalesforceError,
+    operation=operation,
+    unauthorized=_unauthorized,
+    over_limit=_over_limit,
+    faulted=lambda: ServerUnavailable("Server temporarily unavailable (injected fault)"),
+    not_found=lambda: NotFound("The requested resource does not exist"),
+    limit_headers=_limit_info,
+))
+"""Middleware of the `/services/data` sub-application."""
