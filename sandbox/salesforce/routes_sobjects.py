@@ -64,6 +64,15 @@ def _external_field(table: SObjectTable, raw: str) -> str:
     return name
 
 
+def _by_external_id(request: web.Request) -> tuple[SObjectTable, SfRecord]:
+    """The record the URL's `{field}/{value}` names; NOT_FOUND when there is none."""
+    _, table = _table(request)
+    record = table.find_external(_external_field(table, request.match_info["field"]), request.match_info["value"])
+    if record is None:
+        raise NotFound("The requested resource does not exist")
+    return table, record
+
+
 @routes.post(V + "/sobjects/{obj}")
 @routes.post(V + "/sobjects/{obj}/")
 async def create(request: web.Request) -> web.Response:
@@ -111,18 +120,12 @@ async def upsert(request: web.Request) -> web.Response:
 
 @routes.get(V + "/sobjects/{obj}/{field}/{value}")
 async def read_by_external_id(request: web.Request) -> web.Response:
-    _, table = _table(request)
-    record = table.find_external(_external_field(table, request.match_info["field"]), request.match_info["value"])
-    if record is None:
-        raise NotFound("The requested resource does not exist")
+    table, record = _by_external_id(request)
     return json_response(_record_body(request, record, table.spec.name))
 
 
 @routes.delete(V + "/sobjects/{obj}/{field}/{value}")
 async def delete_by_external_id(request: web.Request) -> web.Response:
-    _, table = _table(request)
-    record = table.find_external(_external_field(table, request.match_info["field"]), request.match_info["value"])
-    if record is None:
-        raise NotFound("The requested resource does not exist")
+    table, record = _by_external_id(request)
     table.delete(record.id, _precondition(request))
     return web.Response(status=204)
