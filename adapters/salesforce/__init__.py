@@ -6,25 +6,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from pydantic import ValidationError
 
+from adapters.connection import parse_connection
 from adapters.http.credentials import AuthHints
 from adapters.http.session import HttpOptions
 from adapters.salesforce.adapter import SalesforceAdapter
 from adapters.salesforce.spec import SalesforceConnection
-from core.errors import ConfigError
 
 __all__ = ["SalesforceAdapter", "SalesforceConnection", "auth_hints", "build"]
 
 DEFAULT_TOKEN_URL = "https://login.salesforce.com/services/oauth2/token"
-
-
-def _connection(connection: dict[str, Any]) -> SalesforceConnection:
-    try:
-        return SalesforceConnection.parse(connection)
-    except ValidationError as exc:
-        reason = exc.errors()[0]["msg"]
-        raise ConfigError(f"invalid Salesforce connection: {reason}", provider="salesforce") from exc
 
 
 def auth_hints(connection: dict[str, Any]) -> AuthHints:
@@ -37,4 +28,5 @@ def auth_hints(connection: dict[str, Any]) -> AuthHints:
 def build(client: httpx.AsyncClient, connection: dict[str, Any], *, rate_limits: dict[str, Any] | None = None,
           options: HttpOptions | None = None) -> SalesforceAdapter:
     """The adapter for one Integration (see ``adapters.registry``)."""
-    return SalesforceAdapter(client, _connection(connection), rate_limits=rate_limits, options=options)
+    conn = parse_connection(SalesforceConnection, connection, provider="salesforce", label="Salesforce")
+    return SalesforceAdapter(client, conn, rate_limits=rate_limits, options=options)

@@ -6,9 +6,9 @@ headers_api_usage, resources_getdeleted, errorcodes).
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
+
+from adapters.connection import http_base_url
 
 
 class SalesforceSpec(BaseModel):
@@ -55,9 +55,7 @@ class SalesforceConnection(BaseModel):
     @field_validator("instance_url")
     @classmethod
     def _strip_slash(cls, value: str) -> str:
-        if not value.startswith(("https://", "http://")):
-            raise ValueError("instanceUrl must be an http(s) URL")
-        return value.rstrip("/")
+        return http_base_url(value, "instanceUrl")
 
     @field_validator("api_version")
     @classmethod
@@ -71,7 +69,3 @@ class SalesforceConnection(BaseModel):
     def absolute(self, relative: str) -> str:
         """An instance-relative URL the API returned (``nextRecordsUrl``) made absolute."""
         return relative if relative.startswith("http") else f"{self.instance_url}{relative}"
-
-    @classmethod
-    def parse(cls, connection: dict[str, Any]) -> SalesforceConnection:
-        return cls.model_validate(connection)

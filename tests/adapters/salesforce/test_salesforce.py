@@ -262,3 +262,22 @@ def test_injection_through_field_names_is_refused() -> None:
 def test_bad_connection_is_a_config_error() -> None:
     with pytest.raises(e.ConfigError):
         build_adapter("salesforce", {"instanceUrl": "acme"}, CREDENTIAL)
+
+
+@pytest.mark.parametrize(
+    ("connection", "message"),
+    [
+        ({"instanceUrl": "acme"}, "invalid Salesforce connection: Value error, instanceUrl must be an http(s) URL"),
+        ({}, "invalid Salesforce connection: Field required"),
+    ],
+)
+def test_bad_connection_names_the_problem(connection: dict[str, str], message: str) -> None:
+    with pytest.raises(e.ConfigError) as info:
+        build_adapter("salesforce", connection, CREDENTIAL)
+    assert str(info.value) == message and info.value.provider == "salesforce"
+
+
+def test_connection_urls_lose_the_trailing_slash_and_versions_gain_a_v() -> None:
+    adapter = build_adapter("salesforce", {"instance_url": "https://acme.my.salesforce.com/", "apiVersion": "61.0"},
+                            CREDENTIAL)
+    assert adapter.connection.data_url("/query") == "https://acme.my.salesforce.com/services/data/v61.0/query"
