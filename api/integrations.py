@@ -15,13 +15,12 @@ import azure.durable_functions as df
 import azure.functions as func
 from pydantic.alias_generators import to_camel
 
+from api.conditional import write_current
 from api.credentials import credential_service
 from api.http import (
     NotFound,
-    PreconditionFailed,
     api_errors,
     etag_headers,
-    if_match_satisfied,
     json_response,
     no_content,
     read_json,
@@ -35,13 +34,11 @@ from core.models import Integration
 from core.models.integration import SERVER_FIELDS
 from core.schedules import next_sync_at
 from services import get_services
-from stores.errors import RecordExists, StaleETag
 
 bp = df.Blueprint()
 
 ROUTE = "tenants/{tenantId}/integrations/{integrationId}"
 _SERVER_KEYS = frozenset({*SERVER_FIELDS, *(to_camel(f) for f in SERVER_FIELDS)})
-_REPLACE_ATTEMPTS = 5  # a sync finishing meanwhile changes the ETag; re-read and apply again
 
 
 def _configuration(body: Any) -> Integration:
@@ -72,27 +69,17 @@ def integrations_put(req: func.HttpRequest) -> func.HttpResponse:
     the replace conditional (412 when stale or when the integration does not exist)."""
     tenant, integration_id = tenant_id(req), route_id(req, "integrationId")
     config = _configuration(read_json(req))
-    conditional = req.headers.get("if-match") is not None
     store = get_services().stores.integrations
-    for _ in range(_REPLACE_ATTEMPTS):
-        now = datetime.now(UTC)
-        current = store.get(tenant, integration_id)
-        if current is None and not conditional:
-            try:
-                saved = _create(tenant, integration_id, config, now)
-            except RecordExists:
-                continue  # a concurrent PUT created it first: this one replaces it (200)
-            return json_response(saved.to_wire(), 201, etag_headers(saved.etag))
-        if current is None or not if_match_satisfied(req, current.etag):
-            raise PreconditionFailed("the integration changed since it was read (If-Match)")
-        try:
-            saved = _replace(tenant, integration_id, current, config, now)
-        except StaleETag:
-            if conditional:
-                raise PreconditionFailed("the integration changed since it was read (If-Match)") from None
-            continue  # a sync updated its state meanwhile: apply the configuration again
+
+    def create() -> func.HttpResponse:
+        saved = _create(tenant, integration_id, config, datetime.now(UTC))
+        return json_response(saved.to_wire(), 201, etag_headers(saved.etag))
+
+    def replace(current: Integration) -> func.HttpResponse:
+        saved = _replace(tenant, integration_id, current, config, datetime.now(UTC))
         return json_response(saved.to_wire(), 200, etag_headers(saved.etag))
-    raise StaleETag("the integration kept changing")
+
+    return write_current(req, "integration", lambda: store.get(tenant, integration_id), replace, create=create)
 
 
 @bp.route(route=ROUTE, methods=["GET"])

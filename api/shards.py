@@ -17,6 +17,7 @@ import azure.durable_functions as df
 import azure.functions as func
 from pydantic import Field
 
+from api.conditional import write_current
 from api.http import (
     BadRequest,
     ErrorCode,
@@ -37,14 +38,12 @@ from api.http import (
 from api.shard_writes import CreateShard, DeleteShard, PatchShard, apply_local_write
 from core.models import CamelModel, ExternalRelationship, Identifier, Shard
 from services import get_services
-from stores.errors import StaleETag
 
 bp = df.Blueprint()
 
 ONE = "tenants/{tenantId}/shards/{shardId}"
 MAX_PAGE = 1000
 _SERVER_KEYS = frozenset({"tenantId", "etag", "createdAt", "updatedAt", "deletedAt"})
-_PATCH_ATTEMPTS = 5
 
 
 class ShardCreate(CamelModel):
@@ -151,21 +150,14 @@ def shards_patch(req: func.HttpRequest) -> func.HttpResponse:
     """200 with the patched shard; 412 when ``If-Match`` is not the current ETag."""
     tenant, shard_id = tenant_id(req), route_id(req, "shardId")
     patch = validate(ShardPatch, _client_fields(read_json(req), drop=_SERVER_KEYS | {"id"}))
-    conditional = req.headers.get("if-match") is not None
-    for _ in range(_PATCH_ATTEMPTS):
-        current = _found(tenant, shard_id)
-        if not if_match_satisfied(req, current.etag):
-            raise PreconditionFailed("the shard changed since it was read (If-Match)")
-        try:
-            written = apply_local_write(get_services().stores.shards, tenant,
-                                        PatchShard(current, _changes(patch, current)), datetime.now(UTC))
-        except StaleETag:
-            if conditional:
-                raise PreconditionFailed("the shard changed since it was read (If-Match)") from None
-            continue  # no precondition asked for: merge again onto the newer version
+
+    def patched(current: Shard) -> Shard:
+        written = apply_local_write(get_services().stores.shards, tenant,
+                                    PatchShard(current, _changes(patch, current)), datetime.now(UTC))
         assert written.after is not None  # a patch always returns the shard
-        return _shard_response(written.after)
-    raise StaleETag("the shard kept changing")
+        return written.after
+
+    return _shard_response(write_current(req, "shard", lambda: _found(tenant, shard_id), patched))
 
 
 @bp.route(route=ONE, methods=["DELETE"])
