@@ -195,8 +195,8 @@ def main() -> None:
     counts = [instructions(__file__, "--pages", str(args.pages), "--quiet", "--upto", str(upto))
               for upto in range(len(PASSES) + 1)]
     for number, name in enumerate(PASSES):
-        per_page = (counts[number + 1] - counts[number]) / args.pages
-        print(f"{name:<10} {per_page / 1e6:7.1f} M instructions per page")
+        page_count = (counts[number + 1] - counts[number]) / args.pages
+        print(f"{name:<10} {page_count / 1e6:7.1f} M instructions per page")
 
 
 if __name__ == "__main__":
