@@ -96,6 +96,12 @@ class RequestLimitExceeded(SalesforceError):
     status = 403
     code = "REQUEST_LIMIT_EXCEEDED"
 
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        """With ``retry_after``: the sandbox's 429 mode, a 429 with ``Retry-After`` instead of Salesforce's 403."""
+        super().__init__(message)
+        if retry_after is not None:
+            self.status, self.retry_after = 429, retry_after
+
 
 class ServerUnavailable(SalesforceError):
     status = 503

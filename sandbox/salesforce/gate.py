@@ -9,8 +9,7 @@ from aiohttp import web
 
 from sandbox.context import OPTIONS, SALESFORCE
 from sandbox.front_door import Door, Refusal, front_door
-from sandbox.jsonio import json_response
-from sandbox.limits import QuotaExhausted, RateLimited, retry_after_header
+from sandbox.limits import QuotaExhausted, RateLimited
 from sandbox.oauth_state import TokenStatus
 from sandbox.options import OperationKind, SandboxOptions
 from sandbox.salesforce.errors import (
@@ -43,10 +42,7 @@ def _unauthorized(status: TokenStatus) -> Refusal:
 def _over_limit(verdict: RateLimited | QuotaExhausted, options: SandboxOptions) -> Refusal:
     message = ("TotalRequests Limit exceeded." if isinstance(verdict, QuotaExhausted)
                else "Request rate limit exceeded.")
-    error = RequestLimitExceeded(message)
-    if options.salesforce_limit_status == 429:
-        return json_response(error.body(), status=429, headers={"Retry-After": retry_after_header(verdict.retry_after)})
-    return error
+    return RequestLimitExceeded(message, verdict.retry_after if options.salesforce_limit_status == 429 else None)
 
 
 def _limit_info(request: web.Request, response: web.StreamResponse) -> None:
