@@ -142,9 +142,10 @@ def plan_records(
     )
     # Only records that change an existing linked shard need it in full (updates, conflicts, restores).
     changed = [d.external_id for d in decisions if d.action == DedupAction.UPDATE]
-    existing: dict[str, Shard] = {}
-    if changed:
-        existing.update((s.id, s) for s in shards.find_by_external_ids(tenant, integration_id, changed).values())
+    existing: dict[str, Shard | dict[str, Any]] = {}
+    if changed:  # as stored: most are refreshed without a model (``core.refresh``)
+        docs = shards.find_documents_by_external_ids(tenant, integration_id, changed)
+        existing.update((doc["id"], doc) for doc in docs.values())
     for shard in found_by_key:
         existing.setdefault(shard.id, shard)
     now = datetime.now(UTC)

@@ -22,6 +22,7 @@ from typing import Any, NamedTuple, Protocol
 from core.conflicts import InboundChange, Outcome, resolve_inbound
 from core.dedup import Decision, DedupAction, Incoming
 from core.models import ConflictResolution, ExternalRelationship, Shard, SyncDirection, SyncStatus, shard_document
+from core.refresh import own_clean_link, refreshed_document
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,14 +67,16 @@ def apply_page(
     records: Sequence[Incoming],
     meta: Sequence[RemoteInfo],
     decisions: Sequence[Decision],
-    existing: Mapping[str, Shard],
+    existing: Mapping[str, Shard | Mapping[str, Any]],
 ) -> PagePlan:
-    """Shards to write for ``decisions``; ``existing`` holds every shard a decision names, by id.
+    """Shards to write for ``decisions``; ``existing`` holds every shard a decision names, by id, as a model
+    or as its stored document (``ShardStore.find_documents_by_external_ids``).
 
     ``meta`` is indexed like ``records`` and read only for the records written; only updates read
     ``modified_at``.
     """
     plan = PagePlan()
+    links = _Links(ctx)
     created: list[tuple[Decision, Incoming, RemoteInfo]] = []
     writes: list[dict[str, Any] | None] = []  # None: the next new shard (built in one batch below, page order kept)
     for decision in decisions:
@@ -87,12 +90,45 @@ def apply_page(
             current = existing.get(decision.shard_id) if decision.shard_id is not None else None
             if current is None:  # the shard went away since the look-up: nothing to update
                 continue
-            shard, conflicted = _updated_shard(ctx, current, decision, record, meta[decision.index])
-            writes.append(shard_document(shard))
+            doc, conflicted = _update(ctx, current, decision, record, meta[decision.index], links)
+            writes.append(doc)
             plan.conflicts += conflicted
     new_shards = iter(_new_shards(ctx, created))
     plan.writes = [shard if shard is not None else next(new_shards) for shard in writes]
     return plan
+
+
+class _Links:
+    """The relationships of a page's refreshed records as documents: the page's first is made and validated
+    as a model, the others copy it with their own external id, version and hash (as ``_new_shards`` does)."""
+
+    def __init__(self, ctx: PageContext) -> None:
+        self._ctx = ctx
+        self._first: dict[str, Any] | None = None
+
+    def synced(self, decision: Decision, remote: RemoteInfo) -> dict[str, Any]:
+        if self._first is None:
+            self._first = _relationship(self._ctx, decision, remote).model_dump(mode="json", by_alias=True)
+            return dict(self._first)
+        return {**self._first, "externalId": decision.external_id, "remoteVersion": remote.version,
+                "contentHash": decision.content_hash}
+
+
+def _update(
+    ctx: PageContext, current: Shard | Mapping[str, Any], decision: Decision, record: Incoming, remote: RemoteInfo,
+    links: _Links,
+) -> tuple[dict[str, Any], int]:
+    """The document an UPDATE or LINK decision writes, and whether it is a conflict. A stored document
+    nobody edited since its sync is refreshed as it is (``core.refresh``); any other shard goes through the
+    model and conflict resolution."""
+    if not isinstance(current, Shard):
+        if decision.action == DedupAction.UPDATE and own_clean_link(current, ctx.integration_id) is not None:
+            doc = refreshed_document(current, record.data, links.synced(decision, remote))
+            if doc is not None:
+                return doc, 0
+        current = Shard.model_validate(current)
+    shard, conflicted = _updated_shard(ctx, current, decision, record, remote)
+    return shard_document(shard), conflicted
 
 
 def _relationship(ctx: PageContext, decision: Decision, remote: RemoteInfo, **state: Any) -> ExternalRelationship:

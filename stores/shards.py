@@ -82,6 +82,13 @@ class ShardStore(Protocol):
         self, tenant_id: str, integration_id: str, external_ids: Sequence[str]
     ) -> dict[str, Shard]: ...
 
+    def find_documents_by_external_ids(
+        self, tenant_id: str, integration_id: str, external_ids: Sequence[str]
+    ) -> dict[str, dict[str, Any]]:
+        """``find_by_external_ids`` as stored documents (``core.models.shard_document``'s shape, no ETag): what
+        a sync page updates, without a model per shard (``core.refresh``)."""
+        ...
+
     def find_links(self, tenant_id: str, integration_id: str, external_ids: Sequence[str]) -> dict[str, LinkInfo]:
         """The links of these external ids (soft-deleted shards included), without loading shards:
         enough to recognise unchanged records by content hash before loading the changed ones."""

@@ -139,6 +139,12 @@ class CosmosShardStore:
                     result[rel.external_id] = shard
         return result
 
+    def find_documents_by_external_ids(
+        self, tenant_id: str, integration_id: str, external_ids: Sequence[str]
+    ) -> dict[str, dict[str, Any]]:
+        found = self.find_by_external_ids(tenant_id, integration_id, external_ids)
+        return {ext: shard_document(shard) for ext, shard in found.items()}
+
     def find_links(self, tenant_id: str, integration_id: str, external_ids: Sequence[str]) -> dict[str, LinkInfo]:
         wanted = set(external_ids)
         found: dict[str, LinkInfo] = {}

@@ -6,6 +6,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+import orjson
+
 from core.models import Shard, shard_document
 from stores.errors import RecordExists, RecordNotFound, StaleETag
 from stores.shards import LinkInfo, PageIndex, ShardPage, UpsertCounts
@@ -136,6 +138,12 @@ class SqliteShardStore:
         rows = linked(self._db.connection(), tenant_id, integration_id, external_ids, "s.body, s.etag",
                       "s.body, s.etag")
         return {ext: _load(body, etag) for ext, body, etag in rows}
+
+    def find_documents_by_external_ids(
+        self, tenant_id: str, integration_id: str, external_ids: Sequence[str]
+    ) -> dict[str, dict[str, Any]]:
+        rows = linked(self._db.connection(), tenant_id, integration_id, external_ids, "s.body", "s.body")
+        return {ext: orjson.loads(body) for ext, body in rows}
 
     def find_links(self, tenant_id: str, integration_id: str, external_ids: Sequence[str]) -> dict[str, LinkInfo]:
         rows = linked(self._db.connection(), tenant_id, integration_id, external_ids,

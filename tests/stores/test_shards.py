@@ -92,6 +92,20 @@ def test_upsert_many_counts_and_lookup(store: ShardStore) -> None:
         store.upsert_many("t1", [shard(9, tenant="t2")])
 
 
+def test_find_documents_reads_the_stored_documents(store: ShardStore) -> None:
+    store.upsert_many("t1", [shard(n) for n in range(3)])
+    store.delete("t1", sid(2), soft=True, now=NOW)
+    docs = store.find_documents_by_external_ids("t1", "i1", ["e0", "e2", "nope"])
+    models = store.find_by_external_ids("t1", "i1", ["e0", "e2", "nope"])
+    assert sorted(docs) == sorted(models) == ["e0", "e2"]
+    for ext, doc in docs.items():  # the document is the shard as stored, without its ETag
+        assert "etag" not in doc
+        assert Shard.model_validate(doc) == models[ext].model_copy(update={"etag": None})
+    assert docs["e2"]["deletedAt"] is not None
+    assert store.find_documents_by_external_ids("t2", "i1", ["e0"]) == {}
+    assert store.find_documents_by_external_ids("t1", "other-integration", ["e0"]) == {}
+
+
 def test_find_links_reads_hashes_without_shards(store: ShardStore) -> None:
     store.upsert_many("t1", [shard(n) for n in range(3)])
     store.delete("t1", sid(2), soft=True, now=NOW)
