@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+
 from activities.contracts import PageRef
 from core.dedup import Candidate, Decision, DedupAction, Incoming, cached_shard_id, index_values, plan_page, tally
 from core.errors import ErrorCode
@@ -115,15 +117,39 @@ def unit_of_work(stores: Stores) -> AbstractContextManager[Any]:
     return stores.transaction() if stores.transaction is not None else nullcontext()
 
 
+def _documents(tenant: str, integration_id: str, external_ids: Sequence[str],
+               links: Mapping[str, LinkInfo]) -> dict[str, Shard | dict[str, Any]]:
+    """The stored documents of the shards these records change, by shard id: from the bodies read with the
+    links, else from the store. As documents, most are refreshed without a model (``core.refresh``)."""
+    docs: list[dict[str, Any]] = []
+    unread: list[str] = []
+    for ext in external_ids:
+        body = links[ext].body if ext in links else None
+        if body is None:
+            unread.append(ext)
+        else:
+            docs.append(orjson.loads(body))
+    if unread:
+        shards = get_services().stores.shards
+        docs.extend(shards.find_documents_by_external_ids(tenant, integration_id, unread).values())
+    return {doc["id"]: doc for doc in docs}
+
+
 def plan_records(
     integration: Integration, mapping: EntityMapping, ref: PageRef, items: Sequence[dict[str, Any]],
-    deleted_ids: Sequence[str],
+    deleted_ids: Sequence[str], *, expect_changes: bool = True,
 ) -> SavePlan:
-    """Dedup decisions and the shards to write for ``items`` (mapped records); reads only."""
+    """Dedup decisions and the shards to write for ``items`` (mapped records); reads only.
+
+    ``expect_changes``: the records are mostly changes of linked shards (an incremental read, webhook
+    events), so their documents are read with their links, in one pass over rows that are scattered over
+    the table; otherwise (a full read: creates on a first sync, unchanged records on a resync) the
+    documents of the changed ones only are read afterwards, and unchanged records never read theirs.
+    """
     shards = get_services().stores.shards
     tenant, integration_id = ref.tenant_id, ref.integration_id
     records = [_incoming(i) for i in items]
-    links = shards.find_links(tenant, integration_id, [r.external_id for r in records])
+    links = shards.find_links(tenant, integration_id, [r.external_id for r in records], bodies=expect_changes)
     refused = _other_mappings_records(integration, mapping, links) if len(integration.entity_mappings) > 1 else {}
     if refused:
         kept = [n for n, r in enumerate(records) if r.external_id not in refused]
@@ -142,10 +168,7 @@ def plan_records(
     )
     # Only records that change an existing linked shard need it in full (updates, conflicts, restores).
     changed = [d.external_id for d in decisions if d.action == DedupAction.UPDATE]
-    existing: dict[str, Shard | dict[str, Any]] = {}
-    if changed:  # as stored: most are refreshed without a model (``core.refresh``)
-        docs = shards.find_documents_by_external_ids(tenant, integration_id, changed)
-        existing.update((doc["id"], doc) for doc in docs.values())
+    existing: dict[str, Shard | dict[str, Any]] = _documents(tenant, integration_id, changed, links)
     for shard in found_by_key:
         existing.setdefault(shard.id, shard)
     now = datetime.now(UTC)

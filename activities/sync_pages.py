@@ -205,7 +205,8 @@ def _save(payload: dict[str, Any]) -> dict[str, Any]:
     stores = get_services().stores
     items = stores.staging.get(inp.tenant_id, inp.staging_key)
     deleted = stores.staging.get(inp.tenant_id, _key(inp, "deleted")) or []
-    save = plan_records(integration, mapping, inp, items or [], [d["id"] for d in deleted])
+    save = plan_records(integration, mapping, inp, items or [], [d["id"] for d in deleted],
+                        expect_changes=inp.mode == RunMode.INCREMENTAL)
     with unit_of_work(stores):  # the page's writes and its checkpoint commit together
         stats = write_plan(save)
         _checkpoint(inp, mapping, inp.checkpoint)

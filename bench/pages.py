@@ -134,7 +134,8 @@ def run_passes(pages: int, upto: int, walls: dict[str, float] | None = None,
             if name == "transform":
                 _transform(payload)
             else:
-                _save({**payload, "mode": "full", "checkpoint": {"page": page}})
+                mode = "incremental" if name == "update" else "full"  # changes come with incremental reads
+                _save({**payload, "mode": mode, "checkpoint": {"page": page}})
             used = time.thread_time() - started
             spent[name] += used
             wall += time.perf_counter() - clock

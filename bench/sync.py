@@ -9,12 +9,14 @@
 
 With `--integrations N` the throughput part syncs N integrations of one tenant at once instead, each reading all
 `--records` Accounts (N x records in all): several syncs sharing the worker process, as the hourly scheduler
-starts them.
+starts them. With `--updates`, each throughput run then changes every Account at the sandbox and times the
+incremental sync that reads them: records/s of a sync made of updates (the steady state of hourly syncs).
 
 Run: `.venv/bin/python bench/sync.py [--records 100000] [--workers 3] [--limited-workers 3] [--integrations 1]
-[--runs 1]`; each throughput run prints this machine's speed at the time beside it (``bench/machine.py``), and
-`--runs N` repeats it and prints the lowest, median and highest figure; both parts run devhost with
-FUNCTIONS_WORKER_PROCESS_COUNT=3 (the host and two worker processes) unless told otherwise, as `make run` does.
+[--runs 1] [--updates]`; each throughput run prints this machine's speed at the time beside it
+(``bench/machine.py``), and `--runs N` repeats it and prints the lowest, median and highest figure; both parts
+run devhost with FUNCTIONS_WORKER_PROCESS_COUNT=3 (the host and two worker processes) unless told otherwise, as
+`make run` does.
 Targets on 2 cores: >= 25,000 records/s and < 300 MB peak; >= 90% of the allowed rate with no limit errors after
 the first second.
 """
@@ -153,7 +155,23 @@ def _where_the_time_goes(hub: Path, instance_id: str, seconds: float, pages: int
           f"last generation): {', '.join(parts)}; the next page's fetch runs during the save")
 
 
-def throughput(records: int, workers: int, integrations: int = 1) -> float:
+def _incremental_after_updates(api: httpx.Client, admin: httpx.Client, records: int) -> None:
+    """Change every Account at the provider, then time the incremental sync that reads the changes: the
+    steady-state path of a pull sync (updates of linked shards, not creates)."""
+    admin.post("/salesforce/Account/update", json={"count": records, "fields": {"Industry": "Changed"}},
+               timeout=300).raise_for_status()
+    started = time.perf_counter()
+    r = api.post("/api/tenants/bench/integrations/sf/sync", json={"mode": "incremental"})
+    r.raise_for_status()
+    stats = wait_status(api, r.json()["id"], timeout=900)["output"]["stats"]
+    seconds = time.perf_counter() - started
+    assert stats["updated"] == records, stats
+    print(f"incremental sync after every record changed at the provider: {seconds:.1f} s = "
+          f"{records / seconds:,.0f} records/s end to end ({stats['fetched']:,} fetched, {stats['updated']:,} "
+          "updated)")
+
+
+def throughput(records: int, workers: int, integrations: int = 1, updates: bool = False) -> float:
     """Run the throughput part once on a fresh stack; its records/s."""
     with tempfile.TemporaryDirectory() as tmp:
         sandbox, host = _stack(Path(tmp), "--records", str(records), "--warm",
@@ -191,6 +209,8 @@ def throughput(records: int, workers: int, integrations: int = 1) -> float:
                       f"{' + '.join(f'{c:.1f}' for c in cpu)}")
                 print(f"CPU seconds during the sync: {during}")
                 instance_id = status["instanceId"]
+                if updates and integrations == 1:
+                    _incremental_after_updates(api, admin, records)
         finally:
             host.stop()
             sandbox.stop()
@@ -199,13 +219,13 @@ def throughput(records: int, workers: int, integrations: int = 1) -> float:
     return total / seconds
 
 
-def repeated(runs: int, records: int, workers: int, integrations: int) -> None:
+def repeated(runs: int, records: int, workers: int, integrations: int, updates: bool = False) -> None:
     """The throughput part ``runs`` times, each beside this machine's speed at the time (``bench.machine``)."""
     results: list[tuple[float, float]] = []
     for run in range(1, runs + 1):
         reference = reference_ms()
         print(f"run {run}/{runs}: machine reference {reference:.0f} ms (CPU time of a fixed workload; lower is faster)")
-        results.append((throughput(records, workers, integrations), reference))
+        results.append((throughput(records, workers, integrations, updates), reference))
     if runs > 1:
         rates = sorted(rate for rate, _ in results)
         print(f"{runs} runs: {rates[0]:,.0f} / {statistics.median(rates):,.0f} / {rates[-1]:,.0f} records/s "
@@ -272,11 +292,13 @@ def main() -> None:
                         help="integrations synced at once in the throughput part, each reading every record")
     parser.add_argument("--runs", type=int, default=1,
                         help="run the throughput part this many times (this machine's speed drifts between runs)")
+    parser.add_argument("--updates", action="store_true",
+                        help="after each full sync, change every record at the provider and time the incremental sync")
     parser.add_argument("--skip-throughput", action="store_true", help="run only the rate-limit part")
     parser.add_argument("--skip-rate", action="store_true", help="run only the throughput part")
     args = parser.parse_args()
     if not args.skip_throughput:
-        repeated(max(1, args.runs), args.records, args.workers, args.integrations)
+        repeated(max(1, args.runs), args.records, args.workers, args.integrations, args.updates)
     if not args.skip_rate:
         shared_budget(args.limit, args.limited_records, args.limited_workers)
 

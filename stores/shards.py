@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from core.models import Shard
 
@@ -18,14 +18,17 @@ class UpsertCounts:
     updated: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class LinkInfo:
-    """A shard's link to one external record, read without loading the shard."""
+class LinkInfo(NamedTuple):
+    """A shard's link to one external record, read without loading the shard (a tuple: a page makes
+    thousands)."""
 
     shard_id: str
     content_hash: str | None
     deleted: bool
     shard_type_id: str | None = None  # the linked shard's type (None: not known to the store)
+    # The shard's stored document as JSON text, when asked for (``find_links(..., bodies=True)``) and the store
+    # reads it along with the link (SQLite: same row); decoded only for the records that change the shard.
+    body: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,9 +92,12 @@ class ShardStore(Protocol):
         a sync page updates, without a model per shard (``core.refresh``)."""
         ...
 
-    def find_links(self, tenant_id: str, integration_id: str, external_ids: Sequence[str]) -> dict[str, LinkInfo]:
+    def find_links(
+        self, tenant_id: str, integration_id: str, external_ids: Sequence[str], *, bodies: bool = False
+    ) -> dict[str, LinkInfo]:
         """The links of these external ids (soft-deleted shards included), without loading shards:
-        enough to recognise unchanged records by content hash before loading the changed ones."""
+        enough to recognise unchanged records by content hash before loading the changed ones. With
+        ``bodies`` a store that reads the document in the same step anyway returns it as ``LinkInfo.body``."""
         ...
 
     def find_by_keys(self, tenant_id: str, shard_type_id: str, key_name: str, values: Sequence[str]) -> list[Shard]: ...

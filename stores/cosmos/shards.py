@@ -145,7 +145,10 @@ class CosmosShardStore:
         found = self.find_by_external_ids(tenant_id, integration_id, external_ids)
         return {ext: shard_document(shard) for ext, shard in found.items()}
 
-    def find_links(self, tenant_id: str, integration_id: str, external_ids: Sequence[str]) -> dict[str, LinkInfo]:
+    def find_links(
+        self, tenant_id: str, integration_id: str, external_ids: Sequence[str], *, bodies: bool = False
+    ) -> dict[str, LinkInfo]:
+        # ``bodies`` is not honoured: the query projects the links only (a page's bodies are read on demand).
         wanted = set(external_ids)
         found: dict[str, LinkInfo] = {}
         sql = (

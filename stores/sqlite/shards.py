@@ -145,10 +145,18 @@ class SqliteShardStore:
         rows = linked(self._db.connection(), tenant_id, integration_id, external_ids, "s.body", "s.body")
         return {ext: orjson.loads(body) for ext, body in rows}
 
-    def find_links(self, tenant_id: str, integration_id: str, external_ids: Sequence[str]) -> dict[str, LinkInfo]:
+    def find_links(
+        self, tenant_id: str, integration_id: str, external_ids: Sequence[str], *, bodies: bool = False
+    ) -> dict[str, LinkInfo]:
+        # The body is in the row the link is read from: asking for it costs a string per row, not a second
+        # read of rows scattered over the table (an update's records arrive in the provider's order).
+        body = ", s.body" if bodies else ""
         rows = linked(self._db.connection(), tenant_id, integration_id, external_ids,
-                      "s.id, s.link_hash, s.deleted, s.shard_type_id",
-                      "l.shard_id, l.content_hash, s.deleted, s.shard_type_id")
+                      "s.id, s.link_hash, s.deleted, s.shard_type_id" + body,
+                      "l.shard_id, l.content_hash, s.deleted, s.shard_type_id" + body)
+        if bodies:
+            return {ext: LinkInfo(shard_id, digest, bool(deleted), kind, text)
+                    for ext, shard_id, digest, deleted, kind, text in rows}
         return {ext: LinkInfo(shard_id, digest, bool(deleted), kind) for ext, shard_id, digest, deleted, kind in rows}
 
     def find_by_keys(self, tenant_id: str, shard_type_id: str, key_name: str, values: Sequence[str]) -> list[Shard]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -102,6 +103,10 @@ def test_find_documents_reads_the_stored_documents(store: ShardStore) -> None:
         assert "etag" not in doc
         assert Shard.model_validate(doc) == models[ext].model_copy(update={"etag": None})
     assert docs["e2"]["deletedAt"] is not None
+    links = store.find_links("t1", "i1", ["e0", "e2"], bodies=True)
+    if isinstance(store, SqliteShardStore):  # the body is in the row the link is read from
+        assert {ext: json.loads(link.body or "null") for ext, link in links.items()} == docs
+    assert all(link.body is None for link in store.find_links("t1", "i1", ["e0", "e2"]).values())
     assert store.find_documents_by_external_ids("t2", "i1", ["e0"]) == {}
     assert store.find_documents_by_external_ids("t1", "other-integration", ["e0"]) == {}
 
