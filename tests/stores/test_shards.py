@@ -123,6 +123,19 @@ def test_find_links_reads_hashes_without_shards(store: ShardStore) -> None:
     assert [store.find_links("t1", "i1", [e])[e].shard_type_id for e in ("e0", "e5")] == ["account", "contact"]
 
 
+def test_an_upsert_that_changes_a_shards_type_moves_it_between_types(store: ShardStore) -> None:
+    store.upsert_many("t1", [shard(n) for n in range(3)])
+    # one page: a type change, an update of the same type, a new shard, and an id twice (the later one wins)
+    page = [shard(0, type_id="contact"), shard(1, extra=1), shard(3), shard(2, type_id="lead"), shard(2, extra=2)]
+    assert store.upsert_many("t1", page) == UpsertCounts(created=1, updated=4)
+    by_type = {kind: sorted(s.id for s in store.query("t1", shard_type_id=kind).items)
+               for kind in ("account", "contact", "lead")}
+    assert by_type == {"account": sorted([sid(1), sid(2), sid(3)]), "contact": [sid(0)], "lead": []}
+    assert store.get("t1", sid(0)).shard_type_id == "contact"  # type: ignore[union-attr]
+    assert store.get("t1", sid(1)).structured_data == {"name": "n1", "extra": 1}  # type: ignore[union-attr]
+    assert store.get("t1", sid(2)).structured_data == {"name": "n2", "extra": 2}  # type: ignore[union-attr]
+
+
 def test_query_filters_and_continuation(store: ShardStore) -> None:
     store.upsert_many("t1", [shard(n, type_id="account" if n % 2 else "contact") for n in range(7)])
     page = store.query("t1", shard_type_id="account", limit=2)
