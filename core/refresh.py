@@ -11,6 +11,7 @@ the last sync, or a document with fields this version does not know (they would 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -29,10 +30,18 @@ def json_time(when: datetime) -> str:
 
 
 def _time(text: Any) -> datetime | None:
-    if not isinstance(text, str):
-        return None
+    return _parsed(text) if isinstance(text, str) else None
+
+
+@functools.lru_cache(maxsize=256)  # the shards of one page share their times: made by the same page before
+def _parsed(text: str) -> datetime:
     parsed = datetime.fromisoformat(text)  # 3.11 reads the "Z" suffix
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+@functools.lru_cache(maxsize=256)
+def _normal(text: str) -> str:
+    return json_time(_parsed(text))
 
 
 def own_clean_link(stored: Mapping[str, Any], integration_id: str) -> Mapping[str, Any] | None:
@@ -62,10 +71,10 @@ def refreshed_document(
     ``None`` for an external id the model would refuse (the model path raises its error)."""
     if not 0 < len(link["externalId"]) <= _MAX_EXTERNAL_ID:
         return None
-    created = _time(stored["createdAt"])
+    created = stored["createdAt"]
     return {
         "id": stored["id"], "tenantId": stored["tenantId"], "shardTypeId": stored["shardTypeId"],
         "structuredData": {**stored["structuredData"], **data}, "externalRelationships": [link],
-        "createdAt": json_time(created) if created is not None else None,
+        "createdAt": _normal(created) if created is not None else None,
         "updatedAt": link["lastSyncedAt"], "deletedAt": None,
     }
