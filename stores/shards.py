@@ -26,8 +26,8 @@ class LinkInfo(NamedTuple):
     content_hash: str | None
     deleted: bool
     shard_type_id: str | None = None  # the linked shard's type (None: not known to the store)
-    # The shard's stored document as JSON text, when asked for (``find_links(..., bodies=True)``) and the store
-    # reads it along with the link (SQLite: same row); decoded only for the records that change the shard.
+    # The shard's stored document as JSON text, when asked for (``find_links(..., bodies=True)``: read along
+    # with the link); decoded only for the records that change the shard.
     body: str | None = None
 
 
@@ -97,7 +97,7 @@ class ShardStore(Protocol):
     ) -> dict[str, LinkInfo]:
         """The links of these external ids (soft-deleted shards included), without loading shards:
         enough to recognise unchanged records by content hash before loading the changed ones. With
-        ``bodies`` a store that reads the document in the same step anyway returns it as ``LinkInfo.body``."""
+        ``bodies`` each link also carries its shard's document (``LinkInfo.body``), read in the same pass."""
         ...
 
     def find_by_keys(self, tenant_id: str, shard_type_id: str, key_name: str, values: Sequence[str]) -> list[Shard]: ...

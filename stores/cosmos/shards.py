@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+import orjson
 from azure.core import MatchConditions
 from azure.cosmos import ContainerProxy
 
@@ -148,21 +149,21 @@ class CosmosShardStore:
     def find_links(
         self, tenant_id: str, integration_id: str, external_ids: Sequence[str], *, bodies: bool = False
     ) -> dict[str, LinkInfo]:
-        # ``bodies`` is not honoured: the query projects the links only (a page's bodies are read on demand).
         wanted = set(external_ids)
         found: dict[str, LinkInfo] = {}
-        sql = (
-            "SELECT c.id, c.shardTypeId, c.deletedAt, c.externalRelationships FROM c JOIN l IN c.ix.links "
-            "WHERE c.tenantId = @t AND ARRAY_CONTAINS(@links, l)"
-        )
+        # With ``bodies`` the whole items come back: one query per chunk instead of a second one for the
+        # documents of the records that change.
+        projection = "VALUE c" if bodies else "c.id, c.shardTypeId, c.deletedAt, c.externalRelationships"
+        sql = f"SELECT {projection} FROM c JOIN l IN c.ix.links WHERE c.tenantId = @t AND ARRAY_CONTAINS(@links, l)"
         with translated():
             for part in chunks([link(integration_id, e) for e in wanted], LOOKUP_CHUNK):
                 for item in self._query(sql, tenant_id, links=list(part)):
+                    body = orjson.dumps(shard_document(from_item(item))).decode() if bodies else None
                     for rel in item["externalRelationships"]:
                         if rel["integrationId"] == integration_id and rel["externalId"] in wanted:
                             found[rel["externalId"]] = LinkInfo(item["id"], rel.get("contentHash"),
                                                                 item.get("deletedAt") is not None,
-                                                                item.get("shardTypeId"))
+                                                                item.get("shardTypeId"), body)
         return found
 
     def find_by_keys(self, tenant_id: str, shard_type_id: str, key_name: str, values: Sequence[str]) -> list[Shard]:
