@@ -10,6 +10,7 @@ New shards (most of a first sync) are not built as models one by one: validating
 cost a page more than everything else in planning it. The first is built and validated as a ``Shard``, and
 its document is the template of the others, which differ only in values the engine made (ids, hashes) or the
 mapper produced (JSON data) and the external id, whose one constraint (1 to 1,000 characters) is checked here.
+Updates of shards nobody edited since their last sync are made on their stored documents (``core.refresh``).
 """
 
 from __future__ import annotations
