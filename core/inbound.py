@@ -23,6 +23,7 @@ from typing import Any, NamedTuple, Protocol
 from core.conflicts import InboundChange, Outcome, resolve_inbound
 from core.dedup import Decision, DedupAction, Incoming
 from core.models import ConflictResolution, ExternalRelationship, Shard, SyncDirection, SyncStatus, shard_document
+from core.models.base import TEXT_MAX_LENGTH
 from core.refresh import own_clean_link, refreshed_document
 
 
@@ -94,14 +95,15 @@ def apply_page(
             doc, conflicted = _update(ctx, current, decision, record, meta[decision.index], links)
             writes.append(doc)
             plan.conflicts += conflicted
-    new_shards = iter(_new_shards(ctx, created))
+    new_shards = iter(_new_shards(ctx, created, links))
     plan.writes = [shard if shard is not None else next(new_shards) for shard in writes]
     return plan
 
 
 class _Links:
-    """The relationships of a page's refreshed records as documents: the page's first is made and validated
-    as a model, the others copy it with their own external id, version and hash (as ``_new_shards`` does)."""
+    """The relationships of a page's new and refreshed records as documents: the page's first is made and
+    validated as a model, the others copy it with their own external id, version and hash (callers check the
+    external id's length, the one constraint of the copied values)."""
 
     def __init__(self, ctx: PageContext) -> None:
         self._ctx = ctx
@@ -141,25 +143,22 @@ def _relationship(ctx: PageContext, decision: Decision, remote: RemoteInfo, **st
     )
 
 
-_MAX_EXTERNAL_ID = 1000  # ``NonEmptyStr``
-
-
-def _new_shards(ctx: PageContext, created: Sequence[tuple[Decision, Incoming, RemoteInfo]]) -> list[dict[str, Any]]:
+def _new_shards(
+    ctx: PageContext, created: Sequence[tuple[Decision, Incoming, RemoteInfo]], links: _Links
+) -> list[dict[str, Any]]:
     """The documents of the page's new shards, equal to ``shard_document(_new_shard(...))`` of each."""
     if not created:
         return []
-    if not all(0 < len(decision.external_id) <= _MAX_EXTERNAL_ID for decision, _, _ in created):
+    if not all(0 < len(decision.external_id) <= TEXT_MAX_LENGTH for decision, _, _ in created):
         return [shard_document(_new_shard(ctx, *item)) for item in created]  # raises the model's error
     first = shard_document(_new_shard(ctx, *created[0]))
-    [link] = first["externalRelationships"]
     docs = [first]
     for decision, record, remote in created[1:]:
         doc = first.copy()
         doc["id"] = decision.shard_id
         # The page's own mapped data, not changed after the save: shared, not copied (any other mapping is).
         doc["structuredData"] = record.data if type(record.data) is dict else dict(record.data)
-        doc["externalRelationships"] = [{**link, "externalId": decision.external_id,
-                                         "remoteVersion": remote.version, "contentHash": decision.content_hash}]
+        doc["externalRelationships"] = [links.synced(decision, remote)]
         docs.append(doc)
     return docs
 

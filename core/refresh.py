@@ -17,10 +17,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from core.models import ExternalRelationship, Shard
+from core.models.base import TEXT_MAX_LENGTH
 
 _SHARD_FIELDS = frozenset(f.alias or name for name, f in Shard.model_fields.items() if name != "etag")
 _LINK_FIELDS = frozenset(f.alias or name for name, f in ExternalRelationship.model_fields.items())
-_MAX_EXTERNAL_ID = 1000  # ``NonEmptyStr``
 
 
 def json_time(when: datetime) -> str:
@@ -69,7 +69,7 @@ def refreshed_document(
     """The document of ``stored`` (which has an ``own_clean_link``) with the provider's ``data`` applied and
     ``link``, the record's relationship as the model path makes it for this page, in place of the old one;
     ``None`` for an external id the model would refuse (the model path raises its error)."""
-    if not 0 < len(link["externalId"]) <= _MAX_EXTERNAL_ID:
+    if not 0 < len(link["externalId"]) <= TEXT_MAX_LENGTH:
         return None
     created = stored["createdAt"]
     return {

@@ -28,7 +28,10 @@ UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
 Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")]
 """Tenant, integration, shard, run ids: safe in URLs and as Cosmos ids (no ``/ \\ ? #``)."""
 
-NonEmptyStr = Annotated[str, StringConstraints(min_length=1, max_length=1000)]
+TEXT_MAX_LENGTH = 1000
+"""The longest ``NonEmptyStr`` (code that builds documents without the models checks it too)."""
+
+NonEmptyStr = Annotated[str, StringConstraints(min_length=1, max_length=TEXT_MAX_LENGTH)]
 
 
 class CamelModel(BaseModel):
