@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from core.models import Shard, shard_document
-from stores.cosmos.client import strip_system
+from stores.cosmos.client import SYSTEM_FIELDS, strip_system
 
 SEP = "\x1f"
 
@@ -43,6 +43,11 @@ def document_to_doc(document: Mapping[str, Any], seen: dict[str, str], keys: Seq
         "seen": seen,
     }
     return body
+
+
+def stored_document(item: Mapping[str, Any]) -> dict[str, Any]:
+    """The shard document an item holds, as written (no Cosmos system properties, no ``ix``)."""
+    return {k: v for k, v in item.items() if k != "ix" and k not in SYSTEM_FIELDS}
 
 
 def from_item(item: dict[str, Any]) -> Shard:

@@ -13,7 +13,16 @@ from azure.cosmos import ContainerProxy
 
 from core.models import Shard, shard_document
 from stores.cosmos.client import read_or_none, strip_system, translated
-from stores.cosmos.shard_docs import SEP, document_to_doc, from_item, index_of, key_entry, link, to_doc
+from stores.cosmos.shard_docs import (
+    SEP,
+    document_to_doc,
+    from_item,
+    index_of,
+    key_entry,
+    link,
+    stored_document,
+    to_doc,
+)
 from stores.errors import RecordNotFound, StaleETag
 from stores.fields import checked_name
 from stores.shards import LinkInfo, PageIndex, ShardPage, UpsertCounts
@@ -143,8 +152,14 @@ class CosmosShardStore:
     def find_documents_by_external_ids(
         self, tenant_id: str, integration_id: str, external_ids: Sequence[str]
     ) -> dict[str, dict[str, Any]]:
-        found = self.find_by_external_ids(tenant_id, integration_id, external_ids)
-        return {ext: shard_document(shard) for ext, shard in found.items()}
+        wanted = set(external_ids)
+        result: dict[str, dict[str, Any]] = {}
+        for item in self._linked_items(tenant_id, [link(integration_id, e) for e in wanted]).values():
+            document = stored_document(item)
+            for rel in document["externalRelationships"]:
+                if rel["integrationId"] == integration_id and rel["externalId"] in wanted:
+                    result[rel["externalId"]] = document
+        return result
 
     def find_links(
         self, tenant_id: str, integration_id: str, external_ids: Sequence[str], *, bodies: bool = False
@@ -158,7 +173,7 @@ class CosmosShardStore:
         with translated():
             for part in chunks([link(integration_id, e) for e in wanted], LOOKUP_CHUNK):
                 for item in self._query(sql, tenant_id, links=list(part)):
-                    body = orjson.dumps(shard_document(from_item(item))).decode() if bodies else None
+                    body = orjson.dumps(stored_document(item)).decode() if bodies else None
                     for rel in item["externalRelationships"]:
                         if rel["integrationId"] == integration_id and rel["externalId"] in wanted:
                             found[rel["externalId"]] = LinkInfo(item["id"], rel.get("contentHash"),

@@ -53,7 +53,8 @@ _UPSERT = (
     "link_integration_id = excluded.link_integration_id, link_external_id = excluded.link_external_id, "
     "link_system = excluded.link_system, link_hash = excluded.link_hash{keep_type}"
 )
-_SAME_TYPE = " WHERE shards.shard_type_id = excluded.shard_type_id"
+_UPSERT_SAME_TYPE = _UPSERT.format(type_set="", keep_type=" WHERE shards.shard_type_id = excluded.shard_type_id")
+_UPSERT_ANY_TYPE = _UPSERT.format(type_set="shard_type_id = excluded.shard_type_id, ", keep_type="")
 
 
 def write_documents(
@@ -98,9 +99,9 @@ def write_documents(
     # index write per row for it. So the type is set only by a second pass, for rows the first one left
     # alone because their type differs (each row counts one change when written, none when left).
     changes = conn.total_changes
-    write_rows(conn, _UPSERT.format(type_set="", keep_type=_SAME_TYPE), rows)
+    write_rows(conn, _UPSERT_SAME_TYPE, rows)
     if conn.total_changes - changes != len(rows):
-        write_rows(conn, _UPSERT.format(type_set="shard_type_id = excluded.shard_type_id, ", keep_type=""), rows)
+        write_rows(conn, _UPSERT_ANY_TYPE, rows)
     if dropped_links:
         conn.executemany(
             "DELETE FROM shard_links WHERE tenant_id = ? AND integration_id = ? AND external_id = ? AND shard_id = ?",
